@@ -1,0 +1,38 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+// Defaults of the flags shared by every subcommand that opens the database.
+const (
+	defaultAddr = "127.0.0.1:8080"
+	defaultDB   = "./data/console.db"
+)
+
+// envFlag binds a flag to an environment variable of the same meaning. The
+// flag wins when both are set.
+type envFlag struct {
+	flag string
+	env  string
+}
+
+// applyEnv sets, from its environment variable, every bound flag that was
+// not given on the command line.
+func applyEnv(fs *flag.FlagSet, bindings []envFlag) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	for _, b := range bindings {
+		value, ok := os.LookupEnv(b.env)
+		if !ok || given[b.flag] {
+			continue
+		}
+		if err := fs.Set(b.flag, value); err != nil {
+			return fmt.Errorf("environment variable %s=%q: %w", b.env, value, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/correspondant-entreprise/console/internal/clock"
+	"github.com/correspondant-entreprise/console/internal/db"
+	"github.com/correspondant-entreprise/console/internal/demo"
+	"github.com/correspondant-entreprise/console/internal/users"
+	"github.com/correspondant-entreprise/console/internal/web"
+)
+
+// shutdownTimeout bounds how long in-flight requests may finish after
+// SIGINT or SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+// serve runs the web server until SIGINT or SIGTERM.
+func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("console serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", defaultAddr, "`address` to listen on, host:port (environment: CONSOLE_ADDR)")
+	dbPath := fs.String("db", defaultDB, "`path` of the SQLite database, created with its directory on first start (environment: CONSOLE_DB)")
+	withDemo := fs.Bool("demo", false, "load the demo data set when the database has no user (environment: CONSOLE_DEMO)")
+	https := fs.Bool("https", false, "the console is reached over HTTPS, usually through a TLS proxy: mark the session cookie Secure (environment: CONSOLE_HTTPS)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: console [serve] [flags]\n\nServe the console. Flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	err := applyEnv(fs, []envFlag{
+		{"addr", "CONSOLE_ADDR"}, {"db", "CONSOLE_DB"}, {"demo", "CONSOLE_DEMO"}, {"https", "CONSOLE_HTTPS"},
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	pool, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	logger.Info("database ready", slog.String("path", *dbPath))
+
+	businessClock := clock.Real{}
+	if *withDemo {
+		loaded, err := demo.LoadIfEmpty(ctx, pool, businessClock.Now())
+		if err != nil {
+			return err
+		}
+		if loaded {
+			logger.Info("demo data loaded", slog.String("logins", demo.CorrespondantLogin+", "+demo.DouaneLogin+", "+demo.AdminLogin))
+		}
+	}
+
+	count, err := users.NewStore(pool).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if count == 0 {
+		logger.Warn("the database has no console user yet: create the first one with " +
+			"`console user add -login you@example.test -name \"Your name\" -role admin`, " +
+			"or restart with -demo to load the demo data")
+	}
+
+	server, err := web.New(web.Config{DB: pool, Clock: businessClock, Logger: logger, SecureCookies: *https})
+	if err != nil {
+		return err
+	}
+	defer server.Close()
+
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	httpServer := &http.Server{
+		Handler:           server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(listener) }()
+	logger.Info("console listening", slog.String("url", "http://"+listener.Addr().String()))
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down", slog.Duration("timeout", shutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("console stopped")
+	return nil
+}
