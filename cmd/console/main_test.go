@@ -91,8 +91,8 @@ func TestUserAddReadsPasswordFromStandardInput(t *testing.T) {
 	if err := pool.QueryRow(`SELECT login, password_hash FROM users`).Scan(&login, &hash); err != nil {
 		t.Fatalf("read user: %v", err)
 	}
-	if login != "Chef@exemple.fr" {
-		t.Errorf("login: got %q, want %q", login, "Chef@exemple.fr")
+	if login != "chef@exemple.fr" {
+		t.Errorf("login: got %q, want %q", login, "chef@exemple.fr")
 	}
 	if ok, _, err := password.Verify(pw, hash); !ok || err != nil {
 		t.Errorf("the stored hash does not verify the untrimmed password: %v", err)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/correspondant-entreprise/console/internal/siret"
 )
 
 // ErrNotFound is returned for an account that does not exist or lies outside
@@ -171,7 +173,7 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 		pattern := "%" + escapeLike(q) + "%"
 		where.WriteString(` AND (a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\'`)
 		args = append(args, pattern, pattern)
-		if digits, ok := siretDigits(q); ok {
+		if digits, ok := siret.Digits(q); ok {
 			where.WriteString(` OR a.siret LIKE ?`)
 			args = append(args, "%"+digits+"%")
 		}
@@ -210,20 +212,4 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 // escapeLike escapes the LIKE wildcards of s with a backslash.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// siretDigits returns q without the separators people type inside a SIRET
-// (spaces, dots, dashes) when what remains is only ASCII digits.
-func siretDigits(q string) (string, bool) {
-	var b strings.Builder
-	for _, r := range q {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ', r == '.', r == '-', r == '\u00a0', r == '\u202f':
-		default:
-			return "", false
-		}
-	}
-	return b.String(), b.Len() > 0
 }

@@ -113,6 +113,22 @@ func Format(s string) string {
 	return s[0:3] + noBreakSpace + s[3:6] + noBreakSpace + s[6:9] + noBreakSpace + s[9:]
 }
 
+// Digits returns input without the separators that Parse ignores, and
+// whether what remains is a non-empty run of ASCII digits. It serves
+// searches on partial SIRETs, which Parse would reject.
+func Digits(input string) (string, bool) {
+	digits := stripSeparators(input)
+	if digits == "" {
+		return "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return "", false
+		}
+	}
+	return digits, true
+}
+
 // stripSeparators returns input without the separators listed on Parse.
 func stripSeparators(input string) string {
 	var b strings.Builder

@@ -298,3 +298,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDigits(t *testing.T) {
+	cases := []struct {
+		name   string
+		input  string
+		want   string
+		wantOK bool
+	}{
+		{"grouped", "732 829", "732829", true},
+		{"dots and dashes", "732.829-320", "732829320", true},
+		{"tab and unicode dash", "732\t829\u2013320", "732829320", true},
+		{"no-break spaces", "732\u00a0829\u202f320", "732829320", true},
+		{"letters", "boreal", "", false},
+		{"digits and letters", "732a", "", false},
+		{"only separators", " .- ", "", false},
+		{"empty", "", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := Digits(tc.input)
+			if got != tc.want || ok != tc.wantOK {
+				t.Errorf("Digits(%q): got (%q, %v), want (%q, %v)", tc.input, got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}

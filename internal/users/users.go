@@ -95,6 +95,9 @@ func (s *Store) Create(ctx context.Context, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("users: login %q: %w", in.Login, err)
 	}
+	// Logins are stored in lower case, accented letters included, because
+	// SQLite's NOCASE folds ASCII only and sign-in compares lower-cased.
+	login = strings.ToLower(login)
 	name := strings.TrimSpace(in.DisplayName)
 	if name == "" {
 		return User{}, errors.New("users: empty display name")
@@ -122,7 +125,7 @@ func (s *Store) Create(ctx context.Context, in NewUser) (User, error) {
 		return User{}, fmt.Errorf("users: hash password: %w", err)
 	}
 
-	u := User{Login: login, DisplayName: name, CreatedAt: s.Now().Truncate(time.Second)}
+	u := User{Login: login, DisplayName: name, CreatedAt: s.Now().UTC().Truncate(time.Second)}
 	for _, r := range in.Roles {
 		if !slices.Contains(u.Roles, r) {
 			u.Roles = append(u.Roles, r)
