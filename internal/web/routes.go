@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/correspondant-entreprise/console/internal/users"
+	"github.com/correspondant-entreprise/console/web/static"
+)
+
+// routes returns the whole route table, wrapped in the middleware that every
+// request goes through.
+func (s *Server) routes() http.Handler {
+	// Cross-origin POSTs are rejected with 403 before any handler runs.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRejected))
+
+	r := chi.NewRouter()
+	// Sessions load on every route, the error pages included, because the
+	// layout shows the signed-in user and the flash message.
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody,
+		s.sessions.LoadAndSave, s.loadUser, cop.Handler)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+
+	// Public: liveness and static files.
+	r.Get("/healthz", s.showHealth)
+	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static.Files))))
+
+	// Sign-in and sign-out.
+	r.Get("/connexion", s.showSignIn)
+	r.Post("/connexion", s.signIn)
+	r.Post("/deconnexion", s.signOut)
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireUser)
+
+		r.Get("/", s.showHome)
+
+		// API accounts: read by every role, within the user's scope.
+		r.Get("/comptes", s.showAccountList)
+		r.Get("/comptes/{id}", s.showAccount)
+
+		// API accounts: created by correspondants only.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRole(users.RoleCorrespondant))
+			r.Get("/comptes/nouveau", s.showAccountCreate)
+			r.Post("/comptes", s.createAccount)
+		})
+	})
+	return r
+}

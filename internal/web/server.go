@@ -1,0 +1,106 @@
+// Package web serves the console's HTML pages: the route table, the
+// middleware, one handler file per resource and the response helpers.
+package web
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/correspondant-entreprise/console/internal/accounts"
+	"github.com/correspondant-entreprise/console/internal/clock"
+	"github.com/correspondant-entreprise/console/internal/users"
+)
+
+// Config is what the web server is built from.
+type Config struct {
+	DB     *sql.DB
+	Clock  clock.Clock  // business time; nil means the real clock
+	Logger *slog.Logger // nil means slog.Default()
+
+	// SecureCookies marks the session cookie Secure, for a console served
+	// over HTTPS, usually behind a TLS-terminating proxy. Off by default
+	// because the console listens on plain HTTP.
+	SecureCookies bool
+}
+
+// Server holds the dependencies of every handler. Build it with New.
+type Server struct {
+	db       *sql.DB
+	clock    clock.Clock
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	store    *sqlite3store.SQLite3Store
+	users    *users.Store
+	accounts *accounts.Store
+	handler  http.Handler
+}
+
+// Session lifetimes: a session ends after SessionIdleTimeout without a
+// request, and in any case SessionLifetime after sign-in.
+const (
+	SessionIdleTimeout = time.Hour
+	SessionLifetime    = 12 * time.Hour
+)
+
+// New builds the server and its route table.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("web: no database")
+	}
+	s := &Server{
+		db:       cfg.DB,
+		clock:    cfg.Clock,
+		log:      cfg.Logger,
+		users:    users.NewStore(cfg.DB),
+		accounts: accounts.NewStore(cfg.DB),
+	}
+	if s.clock == nil {
+		s.clock = clock.Real{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+
+	s.store = sqlite3store.NewWithCleanupInterval(cfg.DB, 10*time.Minute)
+	s.sessions = scs.New()
+	s.sessions.Store = s.store
+	s.sessions.IdleTimeout = SessionIdleTimeout
+	s.sessions.Lifetime = SessionLifetime
+	s.sessions.Cookie.Name = "console_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = cfg.SecureCookies
+	s.sessions.Cookie.Path = "/"
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.serverError(w, r, fmt.Errorf("session: %w", err))
+	}
+
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves every console route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// Close stops the background cleanup of expired sessions.
+func (s *Server) Close() {
+	s.store.StopCleanup()
+}
+
+// ping checks that the database answers.
+func (s *Server) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
