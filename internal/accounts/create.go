@@ -12,6 +12,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/email"
 	"github.com/correspondant-entreprise/console/internal/password"
 	"github.com/correspondant-entreprise/console/internal/siret"
+	"github.com/correspondant-entreprise/console/internal/validation"
 )
 
 // Messages for the rules that need the database or the perimeter.
@@ -23,26 +24,6 @@ const (
 	msgPasswordConfirmEmpty  = "Confirmez le mot de passe."
 )
 
-// ValidationError lists, per form field, why the input was rejected. Keys
-// are the form field names; messages are French sentences for the user.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	return "accounts: invalid fields: " + strings.Join(keys, ", ")
-}
-
-func (e *ValidationError) add(field string, err error) {
-	if _, seen := e.Fields[field]; !seen {
-		e.Fields[field] = err.Error()
-	}
-}
-
 // NewAccount is the input of Store.Create, as the user typed it.
 type NewAccount struct {
 	Identifier           string
@@ -53,7 +34,7 @@ type NewAccount struct {
 }
 
 // Create checks every rule on the input and stores the account. Invalid
-// input returns a *ValidationError that names every faulty field: the
+// input returns a validation.Errors that names every faulty field: the
 // identifier (format, uniqueness without case), the e-mail, the SIRET (valid,
 // in the scope, without an account yet) and the password (policy and
 // confirmation). The password is stored only as an argon2id hash. The
@@ -61,28 +42,28 @@ type NewAccount struct {
 // account per SIRET exists whatever the timing. createdBy is the console
 // user who acts; now is the business time of the creation.
 func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now time.Time, in NewAccount) (Account, error) {
-	verr := &ValidationError{Fields: map[string]string{}}
+	verr := validation.Errors{}
 
 	identifier, err := ParseIdentifier(in.Identifier)
 	if err != nil {
-		verr.add("identifier", err)
+		verr.Add("identifier", err.Error())
 	}
 	address, err := email.Normalize(in.Email)
 	if err != nil {
-		verr.add("email", err)
+		verr.Add("email", err.Error())
 	}
 	number, err := siret.Parse(in.SIRET)
 	if err != nil {
-		verr.add("siret", err)
+		verr.Add("siret", err.Error())
 	}
 	if check := password.Check(in.Password); !check.OK() {
-		verr.add("password", errors.New(check.Message()))
+		verr.Add("password", check.Message())
 	}
 	switch {
 	case in.PasswordConfirmation == "":
-		verr.add("password_confirmation", errors.New(msgPasswordConfirmEmpty))
+		verr.Add("password_confirmation", msgPasswordConfirmEmpty)
 	case password.Normalize(in.PasswordConfirmation) != password.Normalize(in.Password):
-		verr.add("password_confirmation", errors.New(msgPasswordMismatch))
+		verr.Add("password_confirmation", msgPasswordMismatch)
 	}
 
 	// The database checks run even when the format checks failed, so that
@@ -90,7 +71,7 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 	if err := s.checkAvailability(ctx, scope, identifier, number, verr); err != nil {
 		return Account{}, err
 	}
-	if len(verr.Fields) > 0 {
+	if len(verr) > 0 {
 		return Account{}, verr
 	}
 
@@ -107,7 +88,7 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 		if err := checkAvailabilityTx(ctx, tx, scope, identifier, number, verr); err != nil {
 			return err
 		}
-		if len(verr.Fields) > 0 {
+		if len(verr) > 0 {
 			return verr
 		}
 
@@ -123,7 +104,7 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 		return err
 	})
 	if err != nil {
-		var v *ValidationError
+		var v validation.Errors
 		if errors.As(err, &v) {
 			return Account{}, v
 		}
@@ -135,7 +116,7 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 
 // checkAvailability runs the database checks outside a transaction, for the
 // first answer to the user.
-func (s *Store) checkAvailability(ctx context.Context, scope Scope, identifier, number string, verr *ValidationError) error {
+func (s *Store) checkAvailability(ctx context.Context, scope Scope, identifier, number string, verr validation.Errors) error {
 	return checkAvailabilityTx(ctx, s.db, scope, identifier, number, verr)
 }
 
@@ -146,7 +127,7 @@ type querier interface {
 // checkAvailabilityTx adds a field error when the identifier is taken, the
 // SIRET lies outside the scope or already has a live account. Empty values
 // were rejected by the format checks and are skipped.
-func checkAvailabilityTx(ctx context.Context, q querier, scope Scope, identifier, number string, verr *ValidationError) error {
+func checkAvailabilityTx(ctx context.Context, q querier, scope Scope, identifier, number string, verr validation.Errors) error {
 	if identifier != "" {
 		var taken bool
 		err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM api_accounts WHERE identifier = ?)`, identifier).Scan(&taken)
@@ -154,7 +135,7 @@ func checkAvailabilityTx(ctx context.Context, q querier, scope Scope, identifier
 			return fmt.Errorf("accounts: check identifier: %w", err)
 		}
 		if taken {
-			verr.add("identifier", ErrIdentifierTaken)
+			verr.Add("identifier", ErrIdentifierTaken.Error())
 		}
 	}
 
@@ -175,14 +156,14 @@ func checkAvailabilityTx(ctx context.Context, q querier, scope Scope, identifier
 		}
 	}
 	if !inScope {
-		verr.add("siret", errors.New(msgSIRETOutsidePerimeter))
+		verr.Add("siret", msgSIRETOutsidePerimeter)
 		return nil
 	}
 
 	var holder string
 	err := q.QueryRowContext(ctx, `SELECT identifier FROM api_accounts WHERE siret = ? AND deleted_at IS NULL`, number).Scan(&holder)
 	if err == nil {
-		verr.add("siret", fmt.Errorf(msgSIRETTaken, holder))
+		verr.Add("siret", fmt.Errorf(msgSIRETTaken, holder).Error())
 		return nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -194,14 +175,14 @@ func checkAvailabilityTx(ctx context.Context, q querier, scope Scope, identifier
 // uniqueViolation turns a unique-index failure of the insert into the field
 // error the user can act on. The checks inside the transaction make this
 // path rare; it remains the last guard.
-func (s *Store) uniqueViolation(ctx context.Context, err error, number string, verr *ValidationError) error {
+func (s *Store) uniqueViolation(ctx context.Context, err error, number string, verr validation.Errors) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "UNIQUE") && strings.Contains(msg, "api_accounts.siret"):
-		verr.add("siret", errors.New(msgSIRETJustTaken))
+		verr.Add("siret", msgSIRETJustTaken)
 		return verr
 	case strings.Contains(msg, "UNIQUE") && strings.Contains(msg, "api_accounts.identifier"):
-		verr.add("identifier", ErrIdentifierTaken)
+		verr.Add("identifier", ErrIdentifierTaken.Error())
 		return verr
 	}
 	return err

@@ -14,6 +14,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/accounts"
 	"github.com/correspondant-entreprise/console/internal/demo"
 	"github.com/correspondant-entreprise/console/internal/password"
+	"github.com/correspondant-entreprise/console/internal/validation"
 )
 
 // createPassword meets the password policy.
@@ -173,7 +174,7 @@ func TestCreateRejectsInput(t *testing.T) {
 	scope := accounts.PerimeterOf(correspondant)
 	weakPassword := password.Check("court").Message()
 
-	// want maps each field key expected in the ValidationError to a text
+	// want maps each field key expected in the validation.Errors to a text
 	// that its message must contain.
 	cases := []struct {
 		name string
@@ -419,12 +420,12 @@ func TestCreateConcurrentSameSIRET(t *testing.T) {
 			winners = append(winners, created[i].Identifier)
 			continue
 		}
-		var verr *accounts.ValidationError
+		var verr validation.Errors
 		if !errors.As(err, &verr) {
-			t.Errorf("worker %d: got error %v (%T), want *accounts.ValidationError", i, err, err)
+			t.Errorf("worker %d: got error %v (%T), want validation.Errors", i, err, err)
 			continue
 		}
-		if keys := sortedKeys(verr.Fields); !slices.Equal(keys, []string{"siret"}) {
+		if keys := sortedKeys(map[string]string(verr)); !slices.Equal(keys, []string{"siret"}) {
 			t.Errorf("worker %d field keys: got %v, want [siret]", i, keys)
 		}
 	}

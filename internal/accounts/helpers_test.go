@@ -14,6 +14,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/demo"
 	"github.com/correspondant-entreprise/console/internal/siret"
+	"github.com/correspondant-entreprise/console/internal/validation"
 )
 
 // demoNow is the business time at which the demo data set is loaded, and
@@ -168,14 +169,14 @@ func listIdentifiers(t *testing.T, store *accounts.Store, scope accounts.Scope, 
 }
 
 // validationFields returns the field messages of err, which must be a
-// *accounts.ValidationError.
+// validation.Errors.
 func validationFields(t *testing.T, err error) map[string]string {
 	t.Helper()
-	var verr *accounts.ValidationError
+	var verr validation.Errors
 	if !errors.As(err, &verr) {
-		t.Fatalf("error: got %v (%T), want *accounts.ValidationError", err, err)
+		t.Fatalf("error: got %v (%T), want validation.Errors", err, err)
 	}
-	return verr.Fields
+	return map[string]string(verr)
 }
 
 // sortedKeys returns the keys of m in lexical order.

@@ -11,6 +11,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/accounts"
 	"github.com/correspondant-entreprise/console/internal/password"
 	"github.com/correspondant-entreprise/console/internal/users"
+	"github.com/correspondant-entreprise/console/internal/validation"
 	"github.com/correspondant-entreprise/console/web/templates"
 )
 
@@ -136,9 +137,9 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 
 	u := currentUser(r)
 	a, err := s.accounts.Create(r.Context(), scopeOf(u), u.ID, s.clock.Now(), in)
-	var invalid *accounts.ValidationError
+	var invalid validation.Errors
 	if errors.As(err, &invalid) {
-		v, err := s.accountForm(r, in, invalid.Fields)
+		v, err := s.accountForm(r, in, invalid)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
