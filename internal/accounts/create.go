@@ -10,6 +10,7 @@ import (
 
 	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/email"
+	"github.com/correspondant-entreprise/console/internal/journal"
 	"github.com/correspondant-entreprise/console/internal/password"
 	"github.com/correspondant-entreprise/console/internal/siret"
 	"github.com/correspondant-entreprise/console/internal/validation"
@@ -39,7 +40,8 @@ type NewAccount struct {
 // in the scope, without an account yet) and the password (policy and
 // confirmation). The password is stored only as an argon2id hash. The
 // unique indexes decide between concurrent creations, so at most one
-// account per SIRET exists whatever the timing. createdBy is the console
+// account per SIRET exists whatever the timing. The journal entry of the
+// creation is written in the same transaction. createdBy is the console
 // user who acts; now is the business time of the creation.
 func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now time.Time, in NewAccount) (Account, error) {
 	verr := validation.Errors{}
@@ -100,7 +102,16 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 		if err != nil {
 			return s.uniqueViolation(ctx, err, number, verr)
 		}
-		id, err = res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+
+		_, err = journal.Record(ctx, tx, journal.Entry{
+			At: now, ActorID: createdBy,
+			Action: journal.ActionAccountCreated, AccountID: id, AccountIdentifier: identifier, SIRET: number,
+			Summary: "Compte API «\u00a0" + identifier + "\u00a0» créé.",
+			After:   map[string]string{"identifiant": identifier, "e-mail": address, "siret": number, "mot de passe": "défini"},
+		})
 		return err
 	})
 	if err != nil {
