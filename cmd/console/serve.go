@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/correspondant-entreprise/console/internal/clock"
 	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/demo"
+	"github.com/correspondant-entreprise/console/internal/outbox"
 	"github.com/correspondant-entreprise/console/internal/users"
 	"github.com/correspondant-entreprise/console/internal/web"
 )
@@ -31,6 +34,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	addr := fs.String("addr", defaultAddr, "`address` to listen on, host:port (environment: CONSOLE_ADDR)")
 	dbPath := fs.String("db", defaultDB, "`path` of the SQLite database, created with its directory on first start (environment: CONSOLE_DB)")
 	withDemo := fs.Bool("demo", false, "load the demo data set when the database has no user (environment: CONSOLE_DEMO)")
+	smtpAddr := fs.String("smtp", "", "`host:port` of the SMTP server that delivers the console's e-mails; empty keeps them in the outbox, unsent (environment: CONSOLE_SMTP)")
+	smtpFrom := fs.String("smtp-from", "console@correspondant-emulation.test", "sender `address` of the e-mails (environment: CONSOLE_SMTP_FROM)")
 	https := fs.Bool("https", false, "the console is reached over HTTPS, usually through a TLS proxy: mark the session cookie Secure (environment: CONSOLE_HTTPS)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: console [serve] [flags]\n\nServe the console. Flags:\n")
@@ -44,6 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	}
 	err := applyEnv(fs, []envFlag{
 		{"addr", "CONSOLE_ADDR"}, {"db", "CONSOLE_DB"}, {"demo", "CONSOLE_DEMO"}, {"https", "CONSOLE_HTTPS"},
+		{"smtp", "CONSOLE_SMTP"}, {"smtp-from", "CONSOLE_SMTP_FROM"},
 	})
 	if err != nil {
 		return err
@@ -80,7 +86,33 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 			"or restart with -demo to load the demo data")
 	}
 
-	server, err := web.New(web.Config{DB: pool, Clock: businessClock, Logger: logger, SecureCookies: *https})
+	cfg := web.Config{DB: pool, Clock: businessClock, Logger: logger, SecureCookies: *https}
+	var workers sync.WaitGroup
+	workerCtx, stopWorkers := context.WithCancel(context.Background())
+	defer func() {
+		stopWorkers()
+		workers.Wait()
+	}()
+	if *smtpAddr != "" {
+		if _, _, err := net.SplitHostPort(*smtpAddr); err != nil {
+			return fmt.Errorf("-smtp %q: want host:port: %w", *smtpAddr, err)
+		}
+		if _, err := mail.ParseAddress(*smtpFrom); err != nil {
+			return fmt.Errorf("-smtp-from %q: invalid address: %w", *smtpFrom, err)
+		}
+		sender := &outbox.Sender{DB: pool, Addr: *smtpAddr, From: *smtpFrom, Logger: logger}
+		cfg.Mailer = sender
+		workers.Go(func() {
+			if err := sender.Run(workerCtx); err != nil && !errors.Is(err, context.Canceled) {
+				logger.Error("e-mail sender stopped", slog.Any("err", err))
+			}
+		})
+		logger.Info("e-mails delivered over SMTP", slog.String("smtp", *smtpAddr), slog.String("from", *smtpFrom))
+	} else {
+		logger.Info("no SMTP server configured: e-mails stay in the outbox, unsent")
+	}
+
+	server, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

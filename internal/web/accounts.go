@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/correspondant-entreprise/console/internal/accounts"
+	"github.com/correspondant-entreprise/console/internal/journal"
 	"github.com/correspondant-entreprise/console/internal/password"
 	"github.com/correspondant-entreprise/console/internal/users"
 	"github.com/correspondant-entreprise/console/internal/validation"
@@ -58,13 +59,19 @@ func (s *Server) showAccountList(w http.ResponseWriter, r *http.Request) {
 
 // showAccount shows one account of the user's scope; any other id is 404.
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) {
-	id, ok := accountID(r)
+	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
+	s.renderAccount(w, r, http.StatusOK, id, nil, nil)
+}
 
-	a, err := s.accounts.Get(r.Context(), scopeOf(currentUser(r)), id)
+// renderAccount renders the account page with the status code, and with
+// the errors and ticked APIs of a rejected form.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, id int64, fieldErrors map[string]string, checked []string) {
+	u := currentUser(r)
+	a, err := s.accounts.Get(r.Context(), scopeOf(u), id)
 	if errors.Is(err, accounts.ErrNotFound) {
 		s.notFound(w, r)
 		return
@@ -74,15 +81,36 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.render(w, r, http.StatusOK, templates.AccountShow(templates.AccountPage{
-		Page:    s.page(r, "Compte API "+a.Identifier, "comptes"),
-		Account: a,
+	habs, err := s.habs.ForAccount(r.Context(), a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// The account is in the user's scope, so its whole history is too.
+	history, err := s.journal.List(r.Context(), journal.Scope{All: true}, journal.Filter{AccountID: a.ID})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+
+	s.render(w, r, status, templates.AccountShow(templates.AccountPage{
+		Page:          s.page(r, "Compte API "+a.Identifier, "comptes"),
+		Account:       a,
+		Habilitations: habs.Live,
+		Requests:      habs.Requests,
+		Requestable:   habs.Requestable,
+		History:       history.Entries,
+		HistoryMore:   history.HasNext,
+		CanRequest:    u.Has(users.RoleCorrespondant),
+		CanRevoke:     u.Has(users.RoleDouane),
+		Errors:        fieldErrors,
+		Checked:       checked,
 	}))
 }
 
-// accountID reads the {id} path parameter: a positive decimal number.
-func accountID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+// pathID reads a path parameter holding a positive decimal id.
+func pathID(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
 	return id, err == nil && id > 0
 }
 

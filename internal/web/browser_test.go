@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -117,5 +118,95 @@ func TestBrowserCreateAccount(t *testing.T) {
 	}
 	if !strings.Contains(identifiers, "Aucune habilitation") {
 		t.Errorf("the list shows no red status: %q", identifiers)
+	}
+}
+
+// signInBrowser signs the browser in as login, after signing out any
+// previous user.
+func signInBrowser(t *testing.T, ctx context.Context, base, login string) {
+	t.Helper()
+	// A signed-in user is sent from /connexion to their home page.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.WaitReady(chromedp.CSS("main")),
+	)
+	if err != nil {
+		t.Fatalf("open sign-in page: %v", err)
+	}
+	signedIn, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`form[action="/deconnexion"] button`), chromedp.AtLeast(0)))
+	if err != nil {
+		t.Fatalf("look for sign-out button: %v", err)
+	}
+	if len(signedIn) > 0 {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
+			t.Fatalf("sign out: %v", err)
+		}
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("login"), login),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"]`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", login, err)
+	}
+}
+
+// TestBrowserRequestReviewCycle has the correspondant request DeltaH7 and
+// PNTS, the customs desk grant PNTS and refuse DeltaH7 with a reason, and
+// the correspondant find the account green with the reason shown.
+func TestBrowserRequestReviewCycle(t *testing.T) {
+	ctx := newBrowser(t)
+	app := newTestApp(t)
+	accountPage := fmt.Sprintf("%s/comptes/%d", app.http.URL, app.accountID(t, "boreal-roissy"))
+	const reason = "Contrat de service DeltaH7 non signé."
+
+	signInBrowser(t, ctx, app.http.URL, demo.CorrespondantLogin)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(accountPage),
+		chromedp.Click(chromedp.ID("api-DELTAH7")),
+		chromedp.Click(chromedp.ID("api-PNTS")),
+		chromedp.Submit(chromedp.ID("api-PNTS")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("request DeltaH7 and PNTS: %v", err)
+	}
+
+	signInBrowser(t, ctx, app.http.URL, demo.DouaneLogin)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(app.http.URL+"/douane/demandes"),
+		chromedp.Click(chromedp.CSS("table.review tbody a")),
+		chromedp.WaitVisible(chromedp.ID("grant-PNTS")),
+		chromedp.Click(chromedp.ID("grant-PNTS")),
+		chromedp.Click(chromedp.ID("refuse-DELTAH7")),
+		chromedp.SendKeys(chromedp.ID("reason-DELTAH7"), reason),
+		chromedp.Submit(chromedp.ID("reason-DELTAH7")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("decide the request: %v", err)
+	}
+
+	signInBrowser(t, ctx, app.http.URL, demo.CorrespondantLogin)
+	if err := chromedp.Do(ctx, chromedp.Navigate(accountPage), chromedp.WaitVisible(chromedp.ID("demandes"))); err != nil {
+		t.Fatalf("open the account page: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".page-heading .status-label")))
+	if err != nil {
+		t.Fatalf("read the status: %v", err)
+	}
+	if status != "Prêt" {
+		t.Errorf("status: got %q, want %q", status, "Prêt")
+	}
+	requests, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("demandes")))
+	if err != nil {
+		t.Fatalf("read the requests: %v", err)
+	}
+	for _, want := range []string{"Partiellement acceptée", reason} {
+		if !strings.Contains(requests, want) {
+			t.Errorf("requests section lacks %q: %q", want, requests)
+		}
 	}
 }

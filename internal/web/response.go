@@ -108,6 +108,14 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
 		"Votre rôle ne permet pas d’accéder à cette page.")
 }
 
+// conflict responds with 409 when the object changed since the page was
+// built, such as a request already decided.
+func (s *Server) conflict(w http.ResponseWriter, r *http.Request, heading, message string) {
+	s.log.InfoContext(r.Context(), "conflict",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	s.errorPage(w, r, http.StatusConflict, heading, message)
+}
+
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.errorPage(w, r, http.StatusMethodNotAllowed, "Méthode non autorisée",
 		"Cette adresse n’accepte pas ce type de requête.")

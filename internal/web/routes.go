@@ -42,11 +42,26 @@ func (s *Server) routes() http.Handler {
 		r.Get("/comptes", s.showAccountList)
 		r.Get("/comptes/{id}", s.showAccount)
 
-		// API accounts: created by correspondants only.
+		// Journal and e-mails, within the user's scope.
+		r.Get("/journal", s.showJournal)
+		r.Get("/courriels", s.showOutbox)
+
+		// API accounts and habilitation requests: correspondants only.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRole(users.RoleCorrespondant))
 			r.Get("/comptes/nouveau", s.showAccountCreate)
 			r.Post("/comptes", s.createAccount)
+			r.Post("/comptes/{id}/demandes", s.submitRequest)
+			r.Post("/comptes/{id}/demandes/{request}/annulation", s.cancelRequest)
+		})
+
+		// Review of habilitation requests: the customs desk only.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRole(users.RoleDouane))
+			r.Get("/douane/demandes", s.showReviewQueue)
+			r.Get("/douane/demandes/{request}", s.showReviewRequest)
+			r.Post("/douane/demandes/{request}", s.decideRequest)
+			r.Post("/douane/habilitations/{habilitation}/retrait", s.revokeHabilitation)
 		})
 	})
 	return r

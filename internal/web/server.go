@@ -16,6 +16,9 @@ import (
 
 	"github.com/correspondant-entreprise/console/internal/accounts"
 	"github.com/correspondant-entreprise/console/internal/clock"
+	"github.com/correspondant-entreprise/console/internal/habilitations"
+	"github.com/correspondant-entreprise/console/internal/journal"
+	"github.com/correspondant-entreprise/console/internal/outbox"
 	"github.com/correspondant-entreprise/console/internal/users"
 )
 
@@ -24,6 +27,11 @@ type Config struct {
 	DB     *sql.DB
 	Clock  clock.Clock  // business time; nil means the real clock
 	Logger *slog.Logger // nil means slog.Default()
+
+	// Mailer, when set, is woken after each change that writes e-mails, so
+	// they leave at once instead of at its next polling round. Nil when no
+	// SMTP server is configured: the e-mails then stay in the outbox.
+	Mailer interface{ Wake() }
 
 	// SecureCookies marks the session cookie Secure, for a console served
 	// over HTTPS, usually behind a TLS-terminating proxy. Off by default
@@ -40,6 +48,10 @@ type Server struct {
 	store    *sqlite3store.SQLite3Store
 	users    *users.Store
 	accounts *accounts.Store
+	habs     *habilitations.Store
+	journal  *journal.Store
+	outbox   *outbox.Store
+	mailer   interface{ Wake() }
 	handler  http.Handler
 }
 
@@ -61,6 +73,10 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		users:    users.NewStore(cfg.DB),
 		accounts: accounts.NewStore(cfg.DB),
+		habs:     habilitations.NewStore(cfg.DB),
+		journal:  journal.NewStore(cfg.DB),
+		outbox:   outbox.NewStore(cfg.DB),
+		mailer:   cfg.Mailer,
 	}
 	if s.clock == nil {
 		s.clock = clock.Real{}
@@ -103,4 +119,11 @@ func (s *Server) ping(ctx context.Context) error {
 	defer cancel()
 	var one int
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// wakeMailer asks the mailer, if any, to send the e-mails just written.
+func (s *Server) wakeMailer() {
+	if s.mailer != nil {
+		s.mailer.Wake()
+	}
 }

@@ -120,8 +120,13 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/connexion")
 }
 
-// showHome sends the user to their main page.
+// showHome sends the user to their main page: the review queue for the
+// customs desk, the account list for everyone else.
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
+	if u := currentUser(r); u.Has(users.RoleDouane) && !u.Has(users.RoleCorrespondant) {
+		redirect(w, r, "/douane/demandes")
+		return
+	}
 	redirect(w, r, "/comptes")
 }
 

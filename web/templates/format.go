@@ -2,13 +2,17 @@ package templates
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // embeds the zone database so Paris times are right on any host
 
 	"github.com/a-h/templ"
 
 	"github.com/correspondant-entreprise/console/internal/accounts"
+	"github.com/correspondant-entreprise/console/internal/habilitations"
+	"github.com/correspondant-entreprise/console/internal/journal"
 
 	"github.com/correspondant-entreprise/console/internal/siret"
 )
@@ -52,9 +56,16 @@ func errorCount(n int) string {
 // message when it has one.
 func describedBy(errors map[string]string, field, hint string) string {
 	if _, ok := errors[field]; ok {
-		return hint + " " + field + "-error"
+		return hint + " " + fieldID(field) + "-error"
 	}
 	return hint
+}
+
+// fieldID returns the HTML id of the element of a form field. Field names
+// such as "reason.PNTS" contain dots, which CSS selectors would read as a
+// class, so ids use dashes instead.
+func fieldID(field string) string {
+	return strings.ReplaceAll(field, ".", "-")
 }
 
 func choiceID(i int) string {
@@ -75,4 +86,76 @@ func checkState(met bool) string {
 		return "Respecté\u00a0:"
 	}
 	return "Non respecté\u00a0:"
+}
+
+// fieldLabels names the settings fields of an API for a sentence, in
+// lower case: "l’adresse de base … et le jeton …".
+func fieldLabels(fields []habilitations.Field) string {
+	labels := make([]string, len(fields))
+	for i, f := range fields {
+		labels[i] = "«\u00a0" + f.Label + "\u00a0»"
+	}
+	switch len(labels) {
+	case 0:
+		return ""
+	case 1:
+		return labels[0]
+	}
+	return strings.Join(labels[:len(labels)-1], ", ") + " et " + labels[len(labels)-1]
+}
+
+// change is one value of a journal entry, before and after.
+type change struct {
+	Key, Before, After string
+}
+
+// journalChanges pairs the before and after values of an entry by key, in
+// key order.
+func journalChanges(e journal.Entry) []change {
+	keys := map[string]bool{}
+	for k := range e.Before {
+		keys[k] = true
+	}
+	for k := range e.After {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	slices.Sort(sorted)
+
+	changes := make([]change, len(sorted))
+	for i, k := range sorted {
+		changes[i] = change{Key: k, Before: e.Before[k], After: e.After[k]}
+	}
+	return changes
+}
+
+// actionLabels names the journal actions in French.
+var actionLabels = map[string]string{
+	journal.ActionAccountCreated:      "Création de compte",
+	journal.ActionRequestSubmitted:    "Demande d’habilitation",
+	journal.ActionRequestCancelled:    "Annulation de demande",
+	journal.ActionRequestDecided:      "Décision sur une demande",
+	journal.ActionHabilitationGranted: "Habilitation accordée",
+	journal.ActionHabilitationRefused: "Habilitation refusée",
+	journal.ActionHabilitationRevoked: "Habilitation retirée",
+}
+
+// ActionLabel returns the French name of a journal action, or the action
+// itself when it has none.
+func ActionLabel(action string) string {
+	if label, ok := actionLabels[action]; ok {
+		return label
+	}
+	return action
+}
+
+// currentPage marks the navigation link of the page being shown.
+func currentPage(current bool) templ.Attributes {
+	if !current {
+		return nil
+	}
+	return templ.Attributes{"aria-current": "page"}
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/correspondant-entreprise/console/internal/accounts"
+	"github.com/correspondant-entreprise/console/internal/habilitations"
+	"github.com/correspondant-entreprise/console/internal/journal"
+	"github.com/correspondant-entreprise/console/internal/outbox"
 	"github.com/correspondant-entreprise/console/internal/password"
 )
 
@@ -17,7 +20,7 @@ type Page struct {
 	Flash       string       // a one-time success message
 	DemoData    bool         // the database holds the demo data set
 	EmulatedNow *time.Time   // the emulated business time, nil while it follows real time
-	Nav         string       // the active navigation entry: "comptes"
+	Nav         string       // the active navigation entry: "comptes", "demandes", "journal" or "courriels"
 }
 
 // CurrentUser is the signed-in user as the layout shows it.
@@ -64,10 +67,20 @@ type AccountFormPage struct {
 	GeneratedPassword string // a proposed password, shown once; empty otherwise
 }
 
-// AccountPage is the detail of one API account.
+// AccountPage is the detail of one API account with its habilitations,
+// requests and history.
 type AccountPage struct {
 	Page
-	Account accounts.Account
+	Account       accounts.Account
+	Habilitations []habilitations.Habilitation
+	Requests      []habilitations.Request // newest first
+	Requestable   []habilitations.API     // APIs the account can still request
+	History       []journal.Entry         // newest first
+	HistoryMore   bool                    // the history has older entries than those shown
+	CanRequest    bool                    // the user may request and cancel habilitations
+	CanRevoke     bool                    // the user may revoke habilitations
+	Errors        map[string]string       // per form field: "api", "reason"
+	Checked       []string                // API codes ticked in a rejected request form
 }
 
 // ErrorPage is a full-page error.
@@ -76,4 +89,54 @@ type ErrorPage struct {
 	Status  int
 	Heading string
 	Message string
+}
+
+// JournalPage is a page of the journal with its filters.
+type JournalPage struct {
+	Page
+	Entries   []journal.Entry
+	Actions   []string // the actions the filter offers
+	Action    string
+	SIRET     string
+	Query     string
+	AccountID int64
+	PageNo    int
+	HasNext   bool
+	Filtered  bool
+}
+
+// ReviewListPage is a page of the customs queue with its filters.
+type ReviewListPage struct {
+	Page
+	Requests []habilitations.Request
+	APIs     []habilitations.API
+	State    string
+	API      string
+	SIRET    string
+	Query    string
+	PageNo   int
+	HasNext  bool
+	Filtered bool
+}
+
+// ReviewPage is one request under review, with the values of a rejected
+// decision form.
+type ReviewPage struct {
+	Page
+	Request   habilitations.Request
+	Decisions map[string]string // API code to "grant" or "refuse"
+	Reasons   map[string]string // API code to the typed reason
+	Errors    map[string]string
+}
+
+// OutboxPage is a page of the e-mails written by the console.
+type OutboxPage struct {
+	Page
+	Messages       []outbox.Message
+	SMTPConfigured bool
+	Status         string
+	Query          string
+	PageNo         int
+	HasNext        bool
+	Filtered       bool
 }
