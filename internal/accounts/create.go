@@ -18,9 +18,11 @@ import (
 
 // Messages for the rules that need the database or the perimeter.
 const (
-	msgSIRETOutsidePerimeter = "Vous n’êtes pas habilité sur cet établissement : choisissez un SIRET de votre périmètre."
-	msgSIRETTaken            = "Cet établissement a déjà un compte API (%s) : un établissement ne peut en avoir qu’un."
-	msgSIRETJustTaken        = "Un compte API vient d’être créé sur cet établissement : un établissement ne peut en avoir qu’un."
+	msgSIRETNotChosen        = "Sélectionnez l’établissement du compte dans la liste."
+	msgSIRETOutsidePerimeter = "Vous n’êtes pas habilité sur cet établissement\u00a0: choisissez un SIRET de votre périmètre."
+	msgSIRETTaken            = "Cet établissement a déjà le compte API «\u00a0%s\u00a0»\u00a0: un établissement ne peut en avoir qu’un."
+	msgSIRETJustTaken        = "Un compte API vient d’être créé sur cet établissement\u00a0: un établissement ne peut en avoir qu’un."
+	msgPasswordEmpty         = "Saisissez le mot de passe."
 	msgPasswordMismatch      = "Les deux mots de passe saisis ne sont pas identiques."
 	msgPasswordConfirmEmpty  = "Confirmez le mot de passe."
 )
@@ -54,19 +56,16 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 	if err != nil {
 		verr.Add("email", err.Error())
 	}
+	// The form offers the SIRETs as a list, so an empty one was not chosen
+	// rather than not typed.
 	number, err := siret.Parse(in.SIRET)
-	if err != nil {
+	switch {
+	case errors.Is(err, siret.ErrEmpty):
+		verr.Add("siret", msgSIRETNotChosen)
+	case err != nil:
 		verr.Add("siret", err.Error())
 	}
-	if check := password.Check(in.Password); !check.OK() {
-		verr.Add("password", check.Message())
-	}
-	switch {
-	case in.PasswordConfirmation == "":
-		verr.Add("password_confirmation", msgPasswordConfirmEmpty)
-	case password.Normalize(in.PasswordConfirmation) != password.Normalize(in.Password):
-		verr.Add("password_confirmation", msgPasswordMismatch)
-	}
+	checkNewPassword(verr, in.Password, in.PasswordConfirmation)
 
 	// The database checks run even when the format checks failed, so that
 	// the user sees every problem at once.
@@ -123,6 +122,22 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 	}
 
 	return s.Get(ctx, scope, id)
+}
+
+// checkNewPassword adds the errors of a new password and its
+// confirmation: policy, emptiness and equality after NFC normalisation.
+func checkNewPassword(verr validation.Errors, pw, confirmation string) {
+	if pw == "" {
+		verr.Add("password", msgPasswordEmpty)
+	} else if check := password.Check(pw); !check.OK() {
+		verr.Add("password", check.Message())
+	}
+	switch {
+	case confirmation == "":
+		verr.Add("password_confirmation", msgPasswordConfirmEmpty)
+	case password.Normalize(confirmation) != password.Normalize(pw):
+		verr.Add("password_confirmation", msgPasswordMismatch)
+	}
 }
 
 // checkAvailability runs the database checks outside a transaction, for the

@@ -219,7 +219,7 @@ func TestCreateRejectsInput(t *testing.T) {
 		{
 			name: "empty SIRET",
 			edit: func(in *accounts.NewAccount) { in.SIRET = "" },
-			want: map[string]string{"siret": "Saisissez le SIRET"},
+			want: map[string]string{"siret": "Sélectionnez l’établissement"},
 		},
 		{
 			name: "SIRET of 13 digits",
@@ -239,7 +239,7 @@ func TestCreateRejectsInput(t *testing.T) {
 		{
 			name: "SIRET with account",
 			edit: func(in *accounts.NewAccount) { in.SIRET = "812 345 676 00017" },
-			want: map[string]string{"siret": "(boreal-siege)"},
+			want: map[string]string{"siret": "«\u00a0boreal-siege\u00a0»"},
 		},
 		{
 			name: "weak password",
@@ -282,8 +282,8 @@ func TestCreateRejectsInput(t *testing.T) {
 			want: map[string]string{
 				"identifier":            accounts.ErrIdentifierEmpty.Error(),
 				"email":                 "Saisissez une adresse",
-				"siret":                 "Saisissez le SIRET",
-				"password":              "règles",
+				"siret":                 "Sélectionnez l’établissement",
+				"password":              "Saisissez le mot de passe",
 				"password_confirmation": "Confirmez le mot de passe",
 			},
 		},

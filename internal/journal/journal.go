@@ -25,13 +25,16 @@ const SystemActorName = "Système"
 // lower-case English words: the object, then what happened to it. Record
 // accepts any name of that form, not only these.
 const (
-	ActionAccountCreated      = "account.created"
-	ActionRequestSubmitted    = "request.submitted"
-	ActionRequestCancelled    = "request.cancelled"
-	ActionRequestDecided      = "request.decided"
-	ActionHabilitationGranted = "habilitation.granted"
-	ActionHabilitationRefused = "habilitation.refused"
-	ActionHabilitationRevoked = "habilitation.revoked"
+	ActionAccountCreated         = "account.created"
+	ActionAccountEmailChanged    = "account.email_changed"
+	ActionAccountPasswordChanged = "account.password_changed"
+	ActionAccountDeleted         = "account.deleted"
+	ActionRequestSubmitted       = "request.submitted"
+	ActionRequestCancelled       = "request.cancelled"
+	ActionRequestDecided         = "request.decided"
+	ActionHabilitationGranted    = "habilitation.granted"
+	ActionHabilitationRefused    = "habilitation.refused"
+	ActionHabilitationRevoked    = "habilitation.revoked"
 )
 
 // actionPattern is the form of an action name: two or more dot-separated

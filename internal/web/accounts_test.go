@@ -222,11 +222,11 @@ func TestCreateAccountRejectsEachRule(t *testing.T) {
 		{"e-mail with display name", func(f url.Values) { f.Set("email", "Service API <api@atelier-boreal.example>") }, "email", "sans nom d’affichage"},
 		{"e-mail without dot in domain", func(f url.Values) { f.Set("email", "api@localhost") }, "email", "au moins un point"},
 		{"two e-mails", func(f url.Values) { f.Set("email", "a@atelier-boreal.example, b@atelier-boreal.example") }, "email", "une seule adresse"},
-		{"SIRET missing", func(f url.Values) { f.Del("siret") }, "siret", "Saisissez le SIRET"},
+		{"SIRET missing", func(f url.Values) { f.Del("siret") }, "siret", "Sélectionnez l’établissement"},
 		{"SIRET with bad checksum", func(f url.Values) { f.Set("siret", "81234567600034") }, "siret", "n’est pas valide"},
 		{"SIRET of La Poste failing the exception", func(f url.Values) { f.Set("siret", "35600000000023") }, "siret", "n’est pas valide"},
 		{"SIRET outside the perimeter", func(f url.Values) { f.Set("siret", "82345678500018") }, "siret", "pas habilité sur cet établissement"},
-		{"SIRET with an account", func(f url.Values) { f.Set("siret", "81234567600017") }, "siret", "déjà un compte API (boreal-siege)"},
+		{"SIRET with an account", func(f url.Values) { f.Set("siret", "81234567600017") }, "siret", "déjà le compte API «\u00a0boreal-siege\u00a0»"},
 		{"password too short", func(f url.Values) { f.Set("password", "Court-1!"); f.Set("password_confirmation", "Court-1!") }, "password", "au moins 12 caractères"},
 		{"password without special", func(f url.Values) {
 			f.Set("password", "SansSpecial2026")

@@ -192,10 +192,10 @@ func TestJournalAndOutboxFollowPerimeter(t *testing.T) {
 	app.post(t, other, fmt.Sprintf("/comptes/%d/demandes", app.accountID(t, "martel-dijon")), url.Values{"api": {"PNTS"}})
 
 	cases := []struct {
-		name      string
-		client    *http.Client
-		path      string
-		wantSee   []string
+		name       string
+		client     *http.Client
+		path       string
+		wantSee    []string
 		wantHidden []string
 	}{
 		{"correspondant journal", corresp, "/journal", []string{"boreal-roissy"}, []string{"martel-dijon"}},

@@ -134,13 +134,16 @@ func journalChanges(e journal.Entry) []change {
 
 // actionLabels names the journal actions in French.
 var actionLabels = map[string]string{
-	journal.ActionAccountCreated:      "Création de compte",
-	journal.ActionRequestSubmitted:    "Demande d’habilitation",
-	journal.ActionRequestCancelled:    "Annulation de demande",
-	journal.ActionRequestDecided:      "Décision sur une demande",
-	journal.ActionHabilitationGranted: "Habilitation accordée",
-	journal.ActionHabilitationRefused: "Habilitation refusée",
-	journal.ActionHabilitationRevoked: "Habilitation retirée",
+	journal.ActionAccountCreated:         "Création de compte",
+	journal.ActionAccountEmailChanged:    "Changement d’adresse électronique",
+	journal.ActionAccountPasswordChanged: "Changement de mot de passe",
+	journal.ActionAccountDeleted:         "Suppression de compte",
+	journal.ActionRequestSubmitted:       "Demande d’habilitation",
+	journal.ActionRequestCancelled:       "Annulation de demande",
+	journal.ActionRequestDecided:         "Décision sur une demande",
+	journal.ActionHabilitationGranted:    "Habilitation accordée",
+	journal.ActionHabilitationRefused:    "Habilitation refusée",
+	journal.ActionHabilitationRevoked:    "Habilitation retirée",
 }
 
 // ActionLabel returns the French name of a journal action, or the action
@@ -158,4 +161,16 @@ func currentPage(current bool) templ.Attributes {
 		return nil
 	}
 	return templ.Attributes{"aria-current": "page"}
+}
+
+// onlyFields returns the errors of the listed fields, so each form of a
+// page summarises its own errors.
+func onlyFields(errors map[string]string, fields []string) map[string]string {
+	out := map[string]string{}
+	for _, f := range fields {
+		if msg, ok := errors[f]; ok {
+			out[f] = msg
+		}
+	}
+	return out
 }

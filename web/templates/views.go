@@ -140,3 +140,16 @@ type OutboxPage struct {
 	HasNext        bool
 	Filtered       bool
 }
+
+// AccountEditPage is the page that changes an account's e-mail or
+// password, or deletes it. Each form carries Account.Version.
+type AccountEditPage struct {
+	Page
+	Account           accounts.Account
+	Email             string            // the value of the e-mail field
+	Errors            map[string]string // per field name
+	Conflict          string            // why the submitted form was stale, with the current values shown
+	PasswordChecks    []password.Item
+	GeneratedPassword string // a proposed password, shown once; empty otherwise
+	Acknowledged      bool
+}
