@@ -167,3 +167,91 @@ func addEstablishment(ctx context.Context, args []string, stdout, stderr io.Writ
 	fmt.Fprintf(stdout, "Establishment %s of %s (SIREN %s) recorded.\n", e.SIRET, e.CompanyName, e.SIREN)
 	return nil
 }
+
+// unlockUser lifts the sign-in lockout of a login.
+func unlockUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("console user unlock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", defaultDB, "`path` of the SQLite database (environment: CONSOLE_DB)")
+	login := fs.String("login", "", "sign-in `address` to unlock (required)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: console user unlock -login ADDRESS [flags]\n\n"+
+			"Clear the sign-in failures and the lockout of a login. Flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+		return err
+	}
+	if *login == "" {
+		fmt.Fprintln(stderr, "console user unlock: -login is required")
+		fs.Usage()
+		return errUsage
+	}
+
+	pool, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	cleared, err := users.NewStore(pool).Unlock(ctx, *login)
+	if err != nil {
+		return err
+	}
+	if cleared {
+		fmt.Fprintf(stdout, "Sign-in failures of %s cleared.\n", *login)
+	} else {
+		fmt.Fprintf(stdout, "%s had no sign-in failure to clear.\n", *login)
+	}
+	return nil
+}
+
+// addPerimeter adds establishments to the perimeter of an existing user.
+func addPerimeter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("console perimeter add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", defaultDB, "`path` of the SQLite database (environment: CONSOLE_DB)")
+	login := fs.String("login", "", "sign-in `address` of the user (required)")
+	var sirets listFlag
+	fs.Var(&sirets, "siret", "`SIRET` to add; repeat for several (at least one; record it first with `console establishment add`)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: console perimeter add -login ADDRESS -siret SIRET [-siret SIRET ...] [flags]\n\n"+
+			"Add establishments to the perimeter of an existing user. Flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+		return err
+	}
+	if *login == "" || len(sirets) == 0 {
+		fmt.Fprintln(stderr, "console perimeter add: -login and at least one -siret are required")
+		fs.Usage()
+		return errUsage
+	}
+
+	pool, err := db.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	if err := users.NewStore(pool).AddToPerimeter(ctx, *login, sirets); err != nil {
+		if errors.Is(err, users.ErrNotFound) {
+			return fmt.Errorf("no user has the login %s", *login)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Perimeter of %s updated.\n", *login)
+	return nil
+}

@@ -31,8 +31,16 @@ func applyEnv(fs *flag.FlagSet, bindings []envFlag) error {
 			continue
 		}
 		if err := fs.Set(b.flag, value); err != nil {
+			if isBoolFlag(fs.Lookup(b.flag)) {
+				return fmt.Errorf("environment variable %s=%q: want true or false (or 1 or 0)", b.env, value)
+			}
 			return fmt.Errorf("environment variable %s=%q: %w", b.env, value, err)
 		}
 	}
 	return nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

@@ -2,13 +2,8 @@
 // the customs portal space in which a company's correspondant manages its
 // API accounts.
 //
-// Usage:
-//
-//	console [serve] [flags]         serve the console (the default)
-//	console user add [flags]        create a console user
-//	console establishment add [...] record an establishment and its company
-//
-// Run a command with -help to list its flags.
+// Run "console help" for the list of commands, and a command with -help
+// for its flags.
 package main
 
 import (
@@ -28,7 +23,8 @@ func main() {
 		if errors.Is(err, errUsage) {
 			os.Exit(2)
 		}
-		logger.Error("console stopped", slog.Any("err", err))
+		// Plain text, not a log line: one-shot commands report here too.
+		fmt.Fprintf(os.Stderr, "console: %v\n", err)
 		os.Exit(1)
 	}
 }
@@ -46,26 +42,45 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stderr, logger)
-	case "user":
-		if len(args) > 1 && args[1] == "add" {
-			return addUser(ctx, args[2:], stdin, stdout, stderr)
-		}
-	case "establishment":
-		if len(args) > 1 && args[1] == "add" {
-			return addEstablishment(ctx, args[2:], stdout, stderr)
-		}
-	case "help", "-h", "-help", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "console: unknown command %q\n\n%s", args[0], usage)
+
+	sub := ""
+	if len(args) > 1 {
+		sub = args[1]
+	}
+	switch args[0] + " " + sub {
+	case "user add":
+		return addUser(ctx, args[2:], stdin, stdout, stderr)
+	case "user unlock":
+		return unlockUser(ctx, args[2:], stdout, stderr)
+	case "perimeter add":
+		return addPerimeter(ctx, args[2:], stdout, stderr)
+	case "establishment add":
+		return addEstablishment(ctx, args[2:], stdout, stderr)
+	}
+
+	switch args[0] {
+	case "user", "perimeter", "establishment":
+		if sub == "" || sub == "-h" || sub == "-help" || sub == "--help" {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		fmt.Fprintf(stderr, "console: unknown command %q\n\n%s", args[0]+" "+sub, usage)
+	default:
+		fmt.Fprintf(stderr, "console: unknown command %q\n\n%s", args[0], usage)
+	}
 	return errUsage
 }
 
 const usage = `Usage:
   console [serve] [flags]            serve the console (the default command)
-  console user add [flags]           create a console user
   console establishment add [flags]  record an establishment and its company
+  console user add [flags]           create a console user
+  console perimeter add [flags]      add establishments to a user's perimeter
+  console user unlock [flags]        lift the sign-in lockout of a login
 
 Run a command with -help to list its flags and their defaults.
 `

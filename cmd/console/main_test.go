@@ -265,3 +265,73 @@ func TestServeWithoutUsersTellsHowToStart(t *testing.T) {
 		t.Errorf("the log does not say how to create the first user:\n%s", logs.String())
 	}
 }
+
+func TestPerimeterAddAndUnlock(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "console.db")
+	ctx := context.Background()
+	steps := [][]string{
+		{"establishment", "add", "-db", dbPath, "-siret", "73282932000074", "-company", "Exemple SA"},
+		{"establishment", "add", "-db", dbPath, "-siret", "81234567600017", "-company", "Atelier Boréal"},
+		{"user", "add", "-db", dbPath, "-login", "jean@exemple.fr", "-name", "Jean", "-role", "correspondant", "-siret", "73282932000074", "-generate-password"},
+		{"perimeter", "add", "-db", dbPath, "-login", "jean@exemple.fr", "-siret", "812 345 676 00017"},
+	}
+	for _, args := range steps {
+		var stdout, stderr bytes.Buffer
+		if err := run(ctx, args, strings.NewReader(""), &stdout, &stderr, discardLogger()); err != nil {
+			t.Fatalf("%v: %v (stderr %s)", args[:2], err, stderr.String())
+		}
+	}
+
+	pool := openDB(t, dbPath)
+	var n int
+	if err := pool.QueryRow(`SELECT COUNT(*) FROM perimeters`).Scan(&n); err != nil {
+		t.Fatalf("count perimeter: %v", err)
+	}
+	if n != 2 {
+		t.Errorf("perimeter rows: got %d, want 2", n)
+	}
+
+	if _, err := pool.Exec(`INSERT INTO login_failures (login, failures, last_failure_at, locked_until) VALUES ('jean@exemple.fr', 0, ?, ?)`,
+		time.Now().UTC(), time.Now().UTC().Add(time.Hour)); err != nil {
+		t.Fatalf("lock login: %v", err)
+	}
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"user", "unlock", "-db", dbPath, "-login", "jean@exemple.fr"}, strings.NewReader(""), &stdout, io.Discard, discardLogger()); err != nil {
+		t.Fatalf("user unlock: %v", err)
+	}
+	if err := pool.QueryRow(`SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil {
+		t.Fatalf("count failures: %v", err)
+	}
+	if n != 0 {
+		t.Errorf("login_failures rows after unlock: got %d, want 0", n)
+	}
+
+	err := run(ctx, []string{"perimeter", "add", "-db", dbPath, "-login", "inconnu@exemple.fr", "-siret", "73282932000074"},
+		strings.NewReader(""), io.Discard, io.Discard, discardLogger())
+	if err == nil || !strings.Contains(err.Error(), "no user has the login") {
+		t.Errorf("unknown login: got %v", err)
+	}
+}
+
+func TestBadBooleanEnvironmentVariable(t *testing.T) {
+	t.Setenv("CONSOLE_DEMO", "oui")
+	err := run(context.Background(), []string{"-db", filepath.Join(t.TempDir(), "console.db")},
+		strings.NewReader(""), io.Discard, io.Discard, discardLogger())
+	if err == nil || !strings.Contains(err.Error(), "want true or false") {
+		t.Errorf("error: got %v, want one naming the accepted values", err)
+	}
+}
+
+func TestSubcommandHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"user"}, {"user", "-help"}, {"perimeter"}} {
+		var stdout bytes.Buffer
+		if err := run(context.Background(), args, strings.NewReader(""), &stdout, io.Discard, discardLogger()); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		for _, want := range []string{"user add", "user unlock", "perimeter add", "establishment add"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%v: usage lacks %q", args, want)
+			}
+		}
+	}
+}

@@ -38,7 +38,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	smtpFrom := fs.String("smtp-from", "console@correspondant-emulation.test", "sender `address` of the e-mails (environment: CONSOLE_SMTP_FROM)")
 	https := fs.Bool("https", false, "the console is reached over HTTPS, usually through a TLS proxy: mark the session cookie Secure (environment: CONSOLE_HTTPS)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: console [serve] [flags]\n\nServe the console. Flags:\n")
+		fmt.Fprint(fs.Output(), usage)
+		fmt.Fprintf(fs.Output(), "\nUsage: console [serve] [flags]\n\nServe the console. Flags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -81,9 +82,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 		return err
 	}
 	if count == 0 {
-		logger.Warn("the database has no console user yet: create the first one with " +
-			"`console user add -login you@example.test -name \"Your name\" -role admin`, " +
-			"or restart with -demo to load the demo data")
+		logger.Warn("the database has no console user yet: record the establishments with " +
+			"`console establishment add`, then create users with `console user add` " +
+			"(run either with -help), or restart with -demo to load the demo data")
 	}
 
 	cfg := web.Config{DB: pool, Clock: businessClock, Logger: logger, SecureCookies: *https}

@@ -145,7 +145,7 @@ const PageSize = 50
 // ListFilter selects the accounts of a list page.
 type ListFilter struct {
 	Status Status // empty for every status
-	Query  string // matched against the identifier, the e-mail and the SIRET
+	Query  string // matched against the identifier, the e-mail, the SIRET and the company name
 	Page   int    // 1-based; values below 1 mean 1
 }
 
@@ -171,8 +171,8 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		pattern := "%" + escapeLike(q) + "%"
-		where.WriteString(` AND (a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\'`)
-		args = append(args, pattern, pattern)
+		where.WriteString(` AND (a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR c.name LIKE ? ESCAPE '\'`)
+		args = append(args, pattern, pattern, pattern)
 		if digits, ok := siret.Digits(q); ok {
 			where.WriteString(` OR a.siret LIKE ?`)
 			args = append(args, "%"+digits+"%")

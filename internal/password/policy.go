@@ -132,7 +132,7 @@ func (r Result) Items() []Item {
 
 // Message returns one French sentence that names the unmet rules in display
 // order, or "" when every rule is met. For example: « Le mot de passe ne
-// respecte pas les règles : au moins 12 caractères, un chiffre. »
+// respecte pas les règles\u00a0: au moins 12 caractères, un chiffre. »
 func (r Result) Message() string {
 	var unmet []string
 	for _, item := range r.Items() {
@@ -145,9 +145,9 @@ func (r Result) Message() string {
 	case 0:
 		return ""
 	case 1:
-		return "Le mot de passe ne respecte pas la règle : " + unmet[0] + "."
+		return "Le mot de passe ne respecte pas la règle\u00a0: " + unmet[0] + "."
 	default:
-		return "Le mot de passe ne respecte pas les règles : " + strings.Join(unmet, ", ") + "."
+		return "Le mot de passe ne respecte pas les règles\u00a0: " + strings.Join(unmet, ", ") + "."
 	}
 }
 

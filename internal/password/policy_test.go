@@ -159,17 +159,17 @@ func TestResultMessage(t *testing.T) {
 		want string
 	}{
 		{"compliant", "Correct-Horse7", ""},
-		{"one rule", "Correct-Horse", "Le mot de passe ne respecte pas la règle : un chiffre."},
-		{"two rules", "Abc-defgh", "Le mot de passe ne respecte pas les règles : au moins 12 caractères, un chiffre."},
+		{"one rule", "Correct-Horse", "Le mot de passe ne respecte pas la règle\u00a0: un chiffre."},
+		{"two rules", "Abc-defgh", "Le mot de passe ne respecte pas les règles\u00a0: au moins 12 caractères, un chiffre."},
 		{
 			"control character",
 			"Correct-Horse7\t",
-			"Le mot de passe ne respecte pas la règle : aucun caractère de contrôle.",
+			"Le mot de passe ne respecte pas la règle\u00a0: aucun caractère de contrôle.",
 		},
 		{
 			"empty password",
 			"",
-			"Le mot de passe ne respecte pas les règles : au moins 12 caractères, une lettre majuscule, " +
+			"Le mot de passe ne respecte pas les règles\u00a0: au moins 12 caractères, une lettre majuscule, " +
 				"une lettre minuscule, un chiffre, un caractère spécial (ponctuation, symbole ou espace).",
 		},
 	}

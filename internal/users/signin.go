@@ -116,3 +116,15 @@ func (s *Store) recordFailure(ctx context.Context, key string, now time.Time) (S
 	})
 	return result, err
 }
+
+// Unlock clears the failures and any lockout of a login, known or not, so
+// a trainer need not wait out a lockout. It reports whether there was
+// anything to clear.
+func (s *Store) Unlock(ctx context.Context, login string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE login = ?`, strings.ToLower(strings.TrimSpace(login)))
+	if err != nil {
+		return false, fmt.Errorf("users: unlock %s: %w", login, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}

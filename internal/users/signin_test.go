@@ -326,3 +326,28 @@ func TestAuthenticateNonASCIILogin(t *testing.T) {
 		})
 	}
 }
+
+func TestUnlockClearsLockout(t *testing.T) {
+	f := newSignInFixture(t, "alice.martin@demo.test")
+	ctx := context.Background()
+	for range users.MaxFailures {
+		if _, _, err := f.store.Authenticate(ctx, "alice.martin@demo.test", "Mauvais-Mot-2026!"); !errors.Is(err, users.ErrInvalidCredentials) {
+			t.Fatalf("wrong password: got %v", err)
+		}
+	}
+	var locked *users.LockedError
+	if _, _, err := f.store.Authenticate(ctx, "alice.martin@demo.test", testPassword); !errors.As(err, &locked) {
+		t.Fatalf("before unlock: got %v, want a *LockedError", err)
+	}
+
+	cleared, err := f.store.Unlock(ctx, "Alice.Martin@demo.test")
+	if err != nil || !cleared {
+		t.Fatalf("Unlock: got (%v, %v), want (true, nil)", cleared, err)
+	}
+	if _, _, err := f.store.Authenticate(ctx, "alice.martin@demo.test", testPassword); err != nil {
+		t.Errorf("after unlock: got %v, want nil", err)
+	}
+	if cleared, err := f.store.Unlock(ctx, "alice.martin@demo.test"); err != nil || cleared {
+		t.Errorf("second Unlock: got (%v, %v), want (false, nil)", cleared, err)
+	}
+}

@@ -223,3 +223,45 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// AddToPerimeter adds the establishments to the perimeter of the user with
+// the login. Every SIRET must be valid and already known as an
+// establishment; one already in the perimeter is skipped. It returns
+// ErrNotFound for an unknown login and writes nothing on any error.
+func (s *Store) AddToPerimeter(ctx context.Context, login string, sirets []string) error {
+	numbers := make([]string, 0, len(sirets))
+	for _, input := range sirets {
+		number, err := siret.Parse(input)
+		if err != nil {
+			return fmt.Errorf("users: SIRET %q: %w", input, err)
+		}
+		numbers = append(numbers, number)
+	}
+
+	return db.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE login = ?`, strings.ToLower(strings.TrimSpace(login))).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("users: find %s: %w", login, err)
+		}
+
+		for _, number := range numbers {
+			var known bool
+			err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM establishments WHERE siret = ?)`, number).Scan(&known)
+			if err != nil {
+				return fmt.Errorf("users: check establishment %s: %w", number, err)
+			}
+			if !known {
+				return fmt.Errorf("users: establishment %s is unknown: add it first", number)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO perimeters (user_id, siret) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, number)
+			if err != nil {
+				return fmt.Errorf("users: add establishment %s to perimeter: %w", number, err)
+			}
+		}
+		return nil
+	})
+}

@@ -278,3 +278,36 @@ func TestGetNotFound(t *testing.T) {
 		t.Errorf("Get(42) ID: got %d, want 0", got.ID)
 	}
 }
+
+func TestAddToPerimeter(t *testing.T) {
+	ctx := context.Background()
+	pool := openDB(t)
+	addEstablishment(t, pool, "73282932000074")
+	addEstablishment(t, pool, "81234567600017")
+	store := newStore(pool)
+	u, err := store.Create(ctx, users.NewUser{
+		Login: "chef@exemple.fr", DisplayName: "Chef", Password: "Mot-De-Passe-2026!",
+		Roles: []users.Role{users.RoleCorrespondant}, SIRETs: []string{"73282932000074"},
+	})
+	if err != nil {
+		t.Fatalf("create user: %v", err)
+	}
+
+	if err := store.AddToPerimeter(ctx, "Chef@Exemple.fr", []string{"812 345 676 00017", "73282932000074"}); err != nil {
+		t.Fatalf("AddToPerimeter: %v", err)
+	}
+	var n int
+	if err := pool.QueryRow(`SELECT COUNT(*) FROM perimeters WHERE user_id = ?`, u.ID).Scan(&n); err != nil {
+		t.Fatalf("count perimeter: %v", err)
+	}
+	if n != 2 {
+		t.Errorf("perimeter size: got %d, want 2", n)
+	}
+
+	if err := store.AddToPerimeter(ctx, "inconnu@exemple.fr", []string{"73282932000074"}); !errors.Is(err, users.ErrNotFound) {
+		t.Errorf("unknown login: got %v, want %v", err, users.ErrNotFound)
+	}
+	if err := store.AddToPerimeter(ctx, "chef@exemple.fr", []string{"35600000009075"}); err == nil {
+		t.Error("an unknown establishment was added")
+	}
+}

@@ -132,13 +132,15 @@ func (s *Server) accountForm(r *http.Request, in accounts.NewAccount, fieldError
 		return templates.AccountFormPage{}, err
 	}
 	return templates.AccountFormPage{
-		Page:           s.page(r, "Créer un compte API", "comptes"),
-		Identifier:     in.Identifier,
-		Email:          in.Email,
-		SIRET:          in.SIRET,
-		Choices:        choices,
-		Errors:         fieldErrors,
-		PasswordChecks: password.Check(in.Password).Items(),
+		Page:       s.page(r, "Créer un compte API", "comptes"),
+		Identifier: in.Identifier,
+		Email:      in.Email,
+		SIRET:      in.SIRET,
+		Choices:    choices,
+		Errors:     fieldErrors,
+		// The password is never sent back, so the checklist starts over.
+		PasswordChecks:  password.Check("").Items(),
+		PasswordCleared: in.Password != "",
 	}, nil
 }
 
@@ -194,12 +196,13 @@ func (s *Server) showGeneratedPassword(w http.ResponseWriter, r *http.Request, i
 		s.serverError(w, r, err)
 		return
 	}
-	in.Password = generated
+	in.Password = ""
 	v, err := s.accountForm(r, in, nil)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	v.GeneratedPassword = generated
+	v.PasswordChecks = password.Check(generated).Items()
 	s.render(w, r, http.StatusOK, templates.AccountNew(v))
 }

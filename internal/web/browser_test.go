@@ -94,7 +94,7 @@ func TestBrowserCreateAccount(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`input[name="siret"][value="35600000009075"]`)),
-		chromedp.Click(chromedp.CSS(`button[value="create"]`)),
+		chromedp.Click(chromedp.CSS(`.actions button[value="create"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 	)
 	if err != nil {

@@ -77,14 +77,14 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	s.log.ErrorContext(r.Context(), "internal error",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	s.errorPage(w, r, http.StatusInternalServerError, "Erreur interne",
-		"Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, signalez-la à l’administrateur de la console.")
+		"Une erreur inattendue s’est produite. Réessayez dans quelques instants\u00a0; si elle persiste, signalez-la à l’administrateur de la console.")
 }
 
 // notFound responds with 404, also for objects outside the user's perimeter, so
 // their existence does not leak.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.errorPage(w, r, http.StatusNotFound, "Page introuvable",
-		"Cette page n’existe pas ou vous n’y avez pas accès. Vérifiez l’adresse ou revenez à la liste des comptes API.")
+		"Cette page n’existe pas ou vous n’y avez pas accès. Vérifiez l’adresse ou revenez à l’accueil.")
 }
 
 // badRequest responds with 400 to a request that no form of the console sends.

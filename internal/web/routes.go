@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/correspondant-entreprise/console/internal/users"
 	"github.com/correspondant-entreprise/console/web/static"
@@ -19,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	// Sessions load on every route, the error pages included, because the
 	// layout shows the signed-in user and the flash message.
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody,
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody, middleware.GetHead,
 		s.sessions.LoadAndSave, s.loadUser, cop.Handler)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)

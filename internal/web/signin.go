@@ -59,7 +59,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &locked):
 		s.log.WarnContext(r.Context(), "sign-in rejected: login locked",
 			slog.String("login", login), slog.Time("locked_until", locked.Until))
-		message := fmt.Sprintf("Trop de tentatives de connexion ont échoué. Ce compte est bloqué jusqu’à %s (heure de Paris) ; réessayez ensuite.",
+		message := fmt.Sprintf("Trop de tentatives de connexion ont échoué. Cet identifiant de connexion est bloqué jusqu’au %s (heure de Paris)\u00a0; réessayez ensuite.",
 			templates.ParisTime(locked.Until))
 		s.renderSignIn(w, r, http.StatusTooManyRequests, login, message)
 		return
@@ -70,7 +70,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			slog.Bool("locked", result.NowLocked), slog.Any("err", err))
 		message := msgBadCredentials
 		if result.NowLocked {
-			message = fmt.Sprintf("Identifiant ou mot de passe incorrect. Après %d échecs consécutifs, les connexions à ce compte sont bloquées pendant %d minutes.",
+			message = fmt.Sprintf("Identifiant ou mot de passe incorrect. Après %d échecs consécutifs, cet identifiant de connexion est désormais bloqué pendant %d minutes.",
 				users.MaxFailures, int(users.LockoutDuration.Minutes()))
 		}
 		s.renderSignIn(w, r, http.StatusUnprocessableEntity, login, message)

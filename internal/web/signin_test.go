@@ -147,7 +147,7 @@ func TestSignInLockout(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("attempt 5: got %d, want %d", res.status, http.StatusUnprocessableEntity)
 	}
-	if !strings.Contains(res.body, "bloquées pendant 15 minutes") {
+	if !strings.Contains(res.body, "désormais bloqué pendant 15 minutes") {
 		t.Error("the fifth failure does not announce the lockout")
 	}
 
@@ -157,7 +157,7 @@ func TestSignInLockout(t *testing.T) {
 		t.Fatalf("right password while locked: got %d, want %d", res.status, http.StatusTooManyRequests)
 	}
 	// 09:15 UTC is 10:15 in Paris in December.
-	if !strings.Contains(res.body, "bloqué jusqu’à 04/12/2026 à 10:15") {
+	if !strings.Contains(res.body, "bloqué jusqu’au 04/12/2026 à 10:15") {
 		t.Error("the lockout page does not give the end of the lockout in Paris time")
 	}
 

@@ -174,3 +174,14 @@ func onlyFields(errors map[string]string, fields []string) map[string]string {
 	}
 	return out
 }
+
+// anyAvailable reports whether a new account can be created on one of the
+// choices.
+func anyAvailable(choices []accounts.SIRETChoice) bool {
+	for _, c := range choices {
+		if c.Available() {
+			return true
+		}
+	}
+	return false
+}

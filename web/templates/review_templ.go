@@ -661,7 +661,7 @@ func ReviewShow(v ReviewPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ErrorSummary(v.Errors, decisionFields(v.Request), decisionLabels(v.Request)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ErrorSummary(v.Errors, decisionFields(v.Request)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -973,15 +973,6 @@ func decisionFields(r habilitations.Request) []string {
 		fields = append(fields, "decision."+it.APICode, "reason."+it.APICode)
 	}
 	return fields
-}
-
-func decisionLabels(r habilitations.Request) map[string]string {
-	labels := map[string]string{}
-	for _, it := range r.Items {
-		labels["decision."+it.APICode] = it.APILabel
-		labels["reason."+it.APICode] = "Motif pour " + it.APILabel
-	}
-	return labels
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -68,20 +68,20 @@ func SignIn(v SignInPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<form method=\"post\" action=\"/connexion\" class=\"form\"><div class=\"field\"><label for=\"login\">Identifiant de connexion (adresse électronique)</label> <input type=\"email\" id=\"login\" name=\"login\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<form method=\"post\" action=\"/connexion\" class=\"form\" novalidate><div class=\"field\"><label for=\"login\">Identifiant de connexion (adresse électronique)</label> <input type=\"text\" inputmode=\"email\" id=\"login\" name=\"login\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Login).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/signin.templ`, Line: 23, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/signin.templ`, Line: 23, Col: 81}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" autocomplete=\"username\" required")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" autocomplete=\"username\" spellcheck=\"false\" autocapitalize=\"none\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -91,7 +91,7 @@ func SignIn(v SignInPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "></div><div class=\"field\"><label for=\"password\">Mot de passe</label> <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "></div><div class=\"field\"><label for=\"password\">Mot de passe</label> <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -106,7 +106,7 @@ func SignIn(v SignInPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.ShowDemoIDs {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<aside class=\"notice\"><h2>Comptes de démonstration</h2><p>Mot de passe commun&nbsp;: <code>Demo-Console-2026!</code></p><ul><li><code>correspondant@demo.test</code>&nbsp;: correspondant entreprise</li><li><code>douane@demo.test</code>&nbsp;: agent du service des douanes</li><li><code>admin@demo.test</code>&nbsp;: formateur (administration de l’émulation)</li></ul></aside>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<aside class=\"notice\"><h2>Comptes de démonstration</h2><p>Mot de passe commun&nbsp;: <code>Demo-Console-2026!</code></p><ul><li><code>correspondant@demo.test</code>&nbsp;: correspondant entreprise</li><li><code>douane@demo.test</code>&nbsp;: agent du service des douanes</li><li><code>admin@demo.test</code>&nbsp;: formateur (administration de l’émulation)</li><li><code>correspondant.martel@demo.test</code>&nbsp;: correspondant d’une seconde entreprise</li></ul></aside>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

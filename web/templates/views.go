@@ -65,6 +65,7 @@ type AccountFormPage struct {
 	Errors            map[string]string // per field name
 	PasswordChecks    []password.Item
 	GeneratedPassword string // a proposed password, shown once; empty otherwise
+	PasswordCleared   bool   // a typed password was rejected with the form and is not sent back
 }
 
 // AccountPage is the detail of one API account with its habilitations,
