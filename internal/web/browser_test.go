@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/correspondant-entreprise/console/internal/demo"
+	"github.com/correspondant-entreprise/console/internal/password"
 )
 
 // newBrowser starts a headless Chromium for one test. Without a Chromium
@@ -208,5 +209,62 @@ func TestBrowserRequestReviewCycle(t *testing.T) {
 		if !strings.Contains(requests, want) {
 			t.Errorf("requests section lacks %q: %q", want, requests)
 		}
+	}
+}
+
+// TestBrowserChangePasswordThenEmail changes an account's password with a
+// generated one, then its e-mail, as a correspondant does in the browser.
+func TestBrowserChangePasswordThenEmail(t *testing.T) {
+	ctx := newBrowser(t)
+	app := newTestApp(t)
+	id := app.accountID(t, "boreal-siege")
+	editPage := fmt.Sprintf("%s/comptes/%d/modifier", app.http.URL, id)
+
+	signInBrowser(t, ctx, app.http.URL, demo.CorrespondantLogin)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(editPage),
+		chromedp.Click(chromedp.CSS(`#mot-de-passe button[value="generate"]`)),
+		chromedp.WaitVisible(chromedp.ID("generated-password")),
+	)
+	if err != nil {
+		t.Fatalf("generate a password: %v", err)
+	}
+	generated, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("generated-password")))
+	if err != nil {
+		t.Fatalf("read the generated password: %v", err)
+	}
+
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("acknowledge-box")),
+		chromedp.Click(chromedp.CSS(`#mot-de-passe .form > button[value="change"]:not(.visually-hidden)`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("change the password: %v", err)
+	}
+	var hash string
+	if err := app.db.QueryRow(`SELECT password_hash FROM api_accounts WHERE id = ?`, id).Scan(&hash); err != nil {
+		t.Fatalf("read hash: %v", err)
+	}
+	if ok, _, err := password.Verify(strings.TrimSpace(generated), hash); !ok || err != nil {
+		t.Errorf("the stored hash does not match the generated password: %v", err)
+	}
+
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(editPage),
+		chromedp.Clear(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "nouvelle@atelier-boreal.example"),
+		chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("change the e-mail: %v", err)
+	}
+	details, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("dl.details")))
+	if err != nil {
+		t.Fatalf("read the account details: %v", err)
+	}
+	if !strings.Contains(details, "nouvelle@atelier-boreal.example") {
+		t.Errorf("account details: got %q, want the new e-mail", details)
 	}
 }
