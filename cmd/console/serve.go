@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"os"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -19,6 +20,8 @@ import (
 	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/demo"
 	"github.com/correspondant-entreprise/console/internal/outbox"
+	"github.com/correspondant-entreprise/console/internal/secrets"
+	"github.com/correspondant-entreprise/console/internal/settings"
 	"github.com/correspondant-entreprise/console/internal/users"
 	"github.com/correspondant-entreprise/console/internal/web"
 )
@@ -66,7 +69,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	defer pool.Close()
 	logger.Info("database ready", slog.String("path", *dbPath))
 
-	businessClock := clock.Real{}
+	businessClock, err := clock.NewEmulated(ctx, pool, nil)
+	if err != nil {
+		return err
+	}
+	if offset := businessClock.Offset(); offset != 0 {
+		logger.Info("emulation clock ahead of real time", slog.Duration("offset", offset))
+	}
+
+	// The key is read from the environment only, never through a flag, so
+	// it stays out of process listings and error messages.
+	keyPath := secrets.KeyPath(*dbPath)
+	key, created, err := secrets.LoadKey(os.Getenv("CONSOLE_SECRET_KEY"), keyPath)
+	if err != nil {
+		return err
+	}
+	if created {
+		logger.Warn("created a new key file for the settings tokens: back it up with the database, a lost key loses the tokens",
+			slog.String("path", keyPath))
+	}
+
 	if *withDemo {
 		loaded, err := demo.LoadIfEmpty(ctx, pool, businessClock.Now())
 		if err != nil {
@@ -87,7 +109,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 			"(run either with -help), or restart with -demo to load the demo data")
 	}
 
-	cfg := web.Config{DB: pool, Clock: businessClock, Logger: logger, SecureCookies: *https}
+	cfg := web.Config{DB: pool, Clock: businessClock, Logger: logger, SecretKey: key, SecureCookies: *https}
 	var workers sync.WaitGroup
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	defer func() {
@@ -112,6 +134,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	} else {
 		logger.Info("no SMTP server configured: e-mails stay in the outbox, unsent")
 	}
+
+	box, err := secrets.New(key)
+	if err != nil {
+		return err
+	}
+	worker := settings.NewWorker(settings.NewStore(pool, box), businessClock, logger, cfg.Mailer)
+	cfg.SettingsWorker = worker
+	workers.Go(func() { worker.Run(workerCtx) })
 
 	server, err := web.New(cfg)
 	if err != nil {

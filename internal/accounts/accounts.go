@@ -67,6 +67,7 @@ type Account struct {
 	EstablishmentLabel string
 	CompanyName        string
 	Status             Status
+	Pending            bool  // a settings value waits to take effect; set by List only
 	Version            int64 // incremented by every change, for optimistic locking
 	PasswordChangedAt  time.Time
 	CreatedAt          time.Time
@@ -113,11 +114,14 @@ func scopeJoin(scope Scope) (string, []any) {
 	return ` JOIN perimeters p ON p.siret = a.siret AND p.user_id = ?`, []any{scope.UserID}
 }
 
-func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
+// scanAccount reads the accountColumns of a row into a, then extra
+// columns into extra.
+func scanAccount(row interface{ Scan(...any) error }, extra ...any) (Account, error) {
 	var a Account
 	var status string
-	err := row.Scan(&a.ID, &a.Identifier, &a.Email, &a.SIRET, &a.EstablishmentLabel, &a.CompanyName,
-		&status, &a.Version, &a.PasswordChangedAt, &a.CreatedAt, &a.UpdatedAt)
+	dest := []any{&a.ID, &a.Identifier, &a.Email, &a.SIRET, &a.EstablishmentLabel, &a.CompanyName,
+		&status, &a.Version, &a.PasswordChangedAt, &a.CreatedAt, &a.UpdatedAt}
+	err := row.Scan(append(dest, extra...)...)
 	a.Status = Status(status)
 	return a, err
 }
@@ -147,6 +151,9 @@ type ListFilter struct {
 	Status Status // empty for every status
 	Query  string // matched against the identifier, the e-mail, the SIRET and the company name
 	Page   int    // 1-based; values below 1 mean 1
+	// Now is the business time at which Account.Pending is judged; the
+	// zero time leaves Pending false.
+	Now time.Time
 }
 
 // ListPage is one page of accounts.
@@ -162,7 +169,16 @@ type ListPage struct {
 func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, error) {
 	page := max(f.Page, 1)
 
-	join, args := scopeJoin(scope)
+	// The pending mark is a column, so its argument comes first.
+	pending := `0`
+	var args []any
+	if !f.Now.IsZero() {
+		pending = `EXISTS (SELECT 1 FROM settings_changes c
+			WHERE c.account_id = a.id AND c.cancelled_at IS NULL AND c.effective_at > ?)`
+		args = append(args, f.Now.UTC())
+	}
+	join, joinArgs := scopeJoin(scope)
+	args = append(args, joinArgs...)
 	var where strings.Builder
 	where.WriteString(` WHERE a.deleted_at IS NULL`)
 	if f.Status != "" {
@@ -180,7 +196,7 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 		where.WriteString(`)`)
 	}
 
-	query := `SELECT ` + accountColumns + ` FROM api_accounts a` + join + accountJoins + where.String() +
+	query := `SELECT ` + accountColumns + `, ` + pending + ` FROM api_accounts a` + join + accountJoins + where.String() +
 		` ORDER BY a.identifier COLLATE NOCASE, a.id LIMIT ? OFFSET ?`
 	args = append(args, PageSize+1, (page-1)*PageSize)
 
@@ -192,10 +208,12 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 
 	result := ListPage{Page: page}
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		var pending bool
+		a, err := scanAccount(rows, &pending)
 		if err != nil {
 			return ListPage{}, fmt.Errorf("accounts: list: %w", err)
 		}
+		a.Pending = pending
 		result.Accounts = append(result.Accounts, a)
 	}
 	if err := rows.Err(); err != nil {

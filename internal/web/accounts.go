@@ -30,7 +30,7 @@ func (s *Server) showAccountList(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	q := r.URL.Query()
 
-	filter := accounts.ListFilter{Query: q.Get("q"), Page: 1}
+	filter := accounts.ListFilter{Query: q.Get("q"), Page: 1, Now: s.clock.Now()}
 	if st, ok := accounts.ParseStatus(q.Get("statut")); ok {
 		filter.Status = st
 	}
@@ -93,6 +93,13 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 
+	now := s.clock.Now()
+	apis, err := s.settings.ForAccount(r.Context(), a.ID, now)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+
 	s.render(w, r, status, templates.AccountShow(templates.AccountPage{
 		Page:          s.page(r, "Compte API "+a.Identifier, "comptes"),
 		Account:       a,
@@ -105,6 +112,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		CanRevoke:     u.Has(users.RoleDouane),
 		Errors:        fieldErrors,
 		Checked:       checked,
+		Settings:      apis,
+		Now:           now,
+		CanEdit:       u.Has(users.RoleCorrespondant),
 	}))
 }
 

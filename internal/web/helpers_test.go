@@ -52,7 +52,13 @@ func newTestAppWith(t *testing.T, cfg Config) *testApp {
 	}
 
 	cfg.DB = pool
-	cfg.Clock = clock.Fixed(testNow)
+	if cfg.Clock == nil {
+		c, err := clock.NewEmulated(ctx, pool, func() time.Time { return testNow })
+		if err != nil {
+			t.Fatalf("clock: %v", err)
+		}
+		cfg.Clock = c
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	server, err := New(cfg)
 	if err != nil {

@@ -15,6 +15,10 @@ import (
 // time.
 func (s *Server) page(r *http.Request, title, nav string) templates.Page {
 	p := templates.Page{Title: title, Nav: nav, DemoData: s.demoData(r)}
+	if s.clock.Offset() != 0 {
+		now := s.clock.Now()
+		p.EmulatedNow = &now
+	}
 	if u := currentUser(r); u != nil {
 		p.User = &templates.CurrentUser{
 			DisplayName:      u.DisplayName,

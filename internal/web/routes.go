@@ -56,6 +56,10 @@ func (s *Server) routes() http.Handler {
 			r.Post("/comptes/{id}", s.updateAccountEmail)
 			r.Post("/comptes/{id}/mot-de-passe", s.changeAccountPassword)
 			r.Post("/comptes/{id}/supprimer", s.deleteAccount)
+			r.Get("/comptes/{id}/api/{code}/modifier", s.showSettingsEdit)
+			r.Post("/comptes/{id}/api/{code}", s.saveSettings)
+			r.Post("/comptes/{id}/api/{code}/annulation", s.cancelSettingsChange)
+			r.Post("/comptes/{id}/api/{code}/ouverture", s.requestDomainOpening)
 			r.Post("/comptes/{id}/demandes", s.submitRequest)
 			r.Post("/comptes/{id}/demandes/{request}/annulation", s.cancelRequest)
 		})
@@ -67,6 +71,15 @@ func (s *Server) routes() http.Handler {
 			r.Get("/douane/demandes/{request}", s.showReviewRequest)
 			r.Post("/douane/demandes/{request}", s.decideRequest)
 			r.Post("/douane/habilitations/{habilitation}/retrait", s.revokeHabilitation)
+			r.Get("/douane/domaines", s.showDomainQueue)
+			r.Post("/douane/domaines/{opening}", s.decideDomainOpening)
+		})
+
+		// The emulation clock: the admin role only.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRole(users.RoleAdmin))
+			r.Get("/admin/horloge", s.showClock)
+			r.Post("/admin/horloge", s.moveClock)
 		})
 	})
 	return r

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -19,19 +20,31 @@ import (
 	"github.com/correspondant-entreprise/console/internal/habilitations"
 	"github.com/correspondant-entreprise/console/internal/journal"
 	"github.com/correspondant-entreprise/console/internal/outbox"
+	"github.com/correspondant-entreprise/console/internal/secrets"
+	"github.com/correspondant-entreprise/console/internal/settings"
 	"github.com/correspondant-entreprise/console/internal/users"
 )
 
 // Config is what the web server is built from.
 type Config struct {
 	DB     *sql.DB
-	Clock  clock.Clock  // business time; nil means the real clock
+	// Clock is the business clock that the admin role moves; nil means an
+	// emulation clock on the database that follows real time.
+	Clock  *clock.Emulated
 	Logger *slog.Logger // nil means slog.Default()
 
 	// Mailer, when set, is woken after each change that writes e-mails, so
 	// they leave at once instead of at its next polling round. Nil when no
 	// SMTP server is configured: the e-mails then stay in the outbox.
 	Mailer interface{ Wake() }
+
+	// SecretKey encrypts the settings tokens at rest (32 bytes); nil means
+	// a random key for this process only, which suits tests.
+	SecretKey []byte
+
+	// Settings, when set, is woken after the clock moves; the handler
+	// also records the changes due at once.
+	SettingsWorker interface{ Wake() }
 
 	// SecureCookies marks the session cookie Secure, for a console served
 	// over HTTPS, usually behind a TLS-terminating proxy. Off by default
@@ -42,7 +55,7 @@ type Config struct {
 // Server holds the dependencies of every handler. Build it with New.
 type Server struct {
 	db       *sql.DB
-	clock    clock.Clock
+	clock    *clock.Emulated
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	store    *sqlite3store.SQLite3Store
@@ -51,7 +64,9 @@ type Server struct {
 	habs     *habilitations.Store
 	journal  *journal.Store
 	outbox   *outbox.Store
+	settings *settings.Store
 	mailer   interface{ Wake() }
+	worker   interface{ Wake() }
 	handler  http.Handler
 }
 
@@ -77,10 +92,28 @@ func New(cfg Config) (*Server, error) {
 		journal:  journal.NewStore(cfg.DB),
 		outbox:   outbox.NewStore(cfg.DB),
 		mailer:   cfg.Mailer,
+		worker:   cfg.SettingsWorker,
 	}
 	if s.clock == nil {
-		s.clock = clock.Real{}
+		c, err := clock.NewEmulated(context.Background(), cfg.DB, nil)
+		if err != nil {
+			return nil, err
+		}
+		s.clock = c
 	}
+
+	key := cfg.SecretKey
+	if key == nil {
+		key = make([]byte, secrets.KeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("web: generate secret key: %w", err)
+		}
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.settings = settings.NewStore(cfg.DB, box)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

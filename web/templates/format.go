@@ -1,38 +1,26 @@
 package templates
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // embeds the zone database so Paris times are right on any host
 
 	"github.com/a-h/templ"
 
 	"github.com/correspondant-entreprise/console/internal/accounts"
+	"github.com/correspondant-entreprise/console/internal/clock"
 	"github.com/correspondant-entreprise/console/internal/habilitations"
 	"github.com/correspondant-entreprise/console/internal/journal"
+	"github.com/correspondant-entreprise/console/internal/settings"
 
 	"github.com/correspondant-entreprise/console/internal/siret"
 )
 
-// paris is the zone every time is shown in. The embedded database makes
-// LoadLocation succeed even on a host without zoneinfo files.
-var paris = mustLoadLocation("Europe/Paris")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("templates: load time zone %s: %v", name, err))
-	}
-	return loc
-}
-
-// ParisTime formats an instant as French readers expect it in Paris time,
-// for example "04/12/2026 à 23:32".
+// ParisTime formats an instant in Paris time, for example
+// "04/12/2026 à 23:32".
 func ParisTime(t time.Time) string {
-	return t.In(paris).Format("02/01/2006 à 15:04")
+	return clock.ParisTime(t)
 }
 
 // formatSIRET groups the digits of a SIRET for reading.
@@ -184,4 +172,56 @@ func anyAvailable(choices []accounts.SIRETChoice) bool {
 		}
 	}
 	return false
+}
+
+// timeLeft says how long until an instant, in French: "dans 3 h 59 min".
+func timeLeft(at, now time.Time) string {
+	d := at.Sub(now)
+	if d <= 0 {
+		return "prise en compte imminente"
+	}
+	return "dans " + delayText(d.Round(time.Minute))
+}
+
+// delayText writes a duration in French: "4 h", "15 min", "1 h 30 min".
+func delayText(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Minute {
+		return "moins d’une minute"
+	}
+	hours, minutes := int(d/time.Hour), int((d%time.Hour)/time.Minute)
+	switch {
+	case hours == 0:
+		return strconv.Itoa(minutes) + "\u00a0min"
+	case minutes == 0:
+		return strconv.Itoa(hours) + "\u00a0h"
+	}
+	return strconv.Itoa(hours) + "\u00a0h\u00a0" + strconv.Itoa(minutes) + "\u00a0min"
+}
+
+func fieldKeys(api settings.API) []string {
+	keys := make([]string, len(api.Fields))
+	for i, f := range api.Fields {
+		keys[i] = f.Key
+	}
+	return keys
+}
+
+// inputValueOf returns what a settings input shows: the value typed in a
+// rejected form, else the latest saved value.
+func inputValueOf(v SettingsEditPage, f settings.Field) string {
+	if typed, ok := v.Values[f.Key]; ok {
+		return typed
+	}
+	if c := f.Current(); c != nil {
+		return c.Display
+	}
+	return ""
+}
+
+func tokenPlaceholder(f settings.Field) string {
+	if c := f.Current(); c != nil {
+		return "Laisser vide pour conserver le jeton " + c.Display
+	}
+	return ""
 }

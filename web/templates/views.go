@@ -11,6 +11,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/journal"
 	"github.com/correspondant-entreprise/console/internal/outbox"
 	"github.com/correspondant-entreprise/console/internal/password"
+	"github.com/correspondant-entreprise/console/internal/settings"
 )
 
 // Page is what the layout needs on every page.
@@ -82,6 +83,38 @@ type AccountPage struct {
 	CanRevoke     bool                    // the user may revoke habilitations
 	Errors        map[string]string       // per form field: "api", "reason"
 	Checked       []string                // API codes ticked in a rejected request form
+	Settings      []settings.API          // settings of each habilitated API
+	Now           time.Time               // business time, for "in force" and time left
+	CanEdit       bool                    // the user may change settings and ask domain openings
+}
+
+// SettingsEditPage is the form that changes the settings of one API of an
+// account.
+type SettingsEditPage struct {
+	Page
+	Account accounts.Account
+	API     settings.API
+	Values  map[string]string // typed values of a rejected form, by field key; never a token
+	Errors  map[string]string
+	Now     time.Time
+}
+
+// ClockPage is the emulation clock.
+type ClockPage struct {
+	Page
+	Now    time.Time // business time
+	Real   time.Time // real time
+	Offset time.Duration
+	Custom string // the custom duration of a rejected form
+	Errors map[string]string
+}
+
+// DomainQueuePage is the customs queue of domain-opening requests.
+type DomainQueuePage struct {
+	Page
+	Openings []settings.Opening
+	State    string
+	Errors   map[string]string // "reason.ID" for a refusal without reason
 }
 
 // ErrorPage is a full-page error.
