@@ -27,7 +27,7 @@ import (
 
 // Config is what the web server is built from.
 type Config struct {
-	DB     *sql.DB
+	DB *sql.DB
 	// Clock is the business clock that the admin role moves; nil means an
 	// emulation clock on the database that follows real time.
 	Clock  *clock.Emulated
