@@ -139,7 +139,7 @@ func signInBrowser(t *testing.T, ctx context.Context, base, login string) {
 		t.Fatalf("look for sign-out button: %v", err)
 	}
 	if len(signedIn) > 0 {
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`form[action="/deconnexion"]`)), chromedp.WaitVisible(chromedp.ID("login"))); err != nil {
 			t.Fatalf("sign out: %v", err)
 		}
 	}
@@ -266,5 +266,72 @@ func TestBrowserChangePasswordThenEmail(t *testing.T) {
 	}
 	if !strings.Contains(details, "nouvelle@atelier-boreal.example") {
 		t.Errorf("account details: got %q, want the new e-mail", details)
+	}
+}
+
+// TestBrowserSettingsTakeEffect edits the url and token of DeltaH7, then
+// has the trainer advance the clock by 15 minutes (the token takes
+// effect, the url does not) and by 4 hours (both have).
+func TestBrowserSettingsTakeEffect(t *testing.T) {
+	ctx := newBrowser(t)
+	app := newTestApp(t)
+	accountPage := fmt.Sprintf("%s/comptes/%d", app.http.URL, app.accountID(t, "boreal-siege"))
+	const address = "https://api.atelier-boreal.example/douane"
+
+	signInBrowser(t, ctx, app.http.URL, demo.CorrespondantLogin)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(accountPage),
+		chromedp.Click(chromedp.CSS(`#parametres-DELTAH7 a.button`)),
+		chromedp.WaitVisible(chromedp.ID("field-url")),
+		chromedp.SendKeys(chromedp.ID("field-url"), address),
+		chromedp.SendKeys(chromedp.ID("field-token"), testToken),
+		chromedp.Submit(chromedp.ID("field-token")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("save url and token: %v", err)
+	}
+
+	advance := func(step string) {
+		t.Helper()
+		signInBrowser(t, ctx, app.http.URL, demo.AdminLogin)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(app.http.URL+"/admin/horloge"),
+			chromedp.Click(chromedp.CSS(`button[name="advance"][value="`+step+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+		)
+		if err != nil {
+			t.Fatalf("advance the clock by %s: %v", step, err)
+		}
+		signInBrowser(t, ctx, app.http.URL, demo.CorrespondantLogin)
+		if err := chromedp.Do(ctx, chromedp.Navigate(accountPage), chromedp.WaitVisible(chromedp.ID("parametres-DELTAH7"))); err != nil {
+			t.Fatalf("open the account page: %v", err)
+		}
+	}
+	settingsText := func() string {
+		t.Helper()
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("parametres-DELTAH7")))
+		if err != nil {
+			t.Fatalf("read the settings: %v", err)
+		}
+		return text
+	}
+
+	advance("15m")
+	text := settingsText()
+	if !strings.Contains(text, "En vigueur\u00a0: ••••2026") {
+		t.Errorf("after 15 minutes the token is not in force: %q", text)
+	}
+	if !strings.Contains(text, "En attente\u00a0: "+address) {
+		t.Errorf("after 15 minutes the url is not pending: %q", text)
+	}
+
+	advance("4h")
+	text = settingsText()
+	if !strings.Contains(text, "En vigueur\u00a0: "+address) {
+		t.Errorf("after 4 hours the url is not in force: %q", text)
+	}
+	if strings.Contains(text, "En attente") {
+		t.Errorf("after 4 hours a value is still pending: %q", text)
 	}
 }

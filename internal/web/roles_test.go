@@ -22,6 +22,8 @@ type roleFixture struct {
 	ownRequest     int64
 	otherRequest   int64
 	ownHabilitaton int64 // the live PNTS habilitation of epices-havre
+	siegeAccount   int64 // boreal-siege, habilitated on DELTAH7
+	martelBeaune   int64 // martel-beaune, in the other company
 }
 
 func newRoleFixture(t *testing.T) roleFixture {
@@ -31,6 +33,8 @@ func newRoleFixture(t *testing.T) roleFixture {
 		app:          app,
 		ownAccount:   app.accountID(t, "boreal-roissy"),
 		otherAccount: app.accountID(t, "martel-dijon"),
+		siegeAccount: app.accountID(t, "boreal-siege"),
+		martelBeaune: app.accountID(t, "martel-beaune"),
 	}
 
 	store := habilitations.NewStore(app.db)
@@ -94,6 +98,17 @@ func (f roleFixture) routes() []routeCase {
 		{"POST", own, url.Values{"email": {""}, "version": {"1"}}, redirect, invalid, forbidden, forbidden},
 		{"POST", own + "/mot-de-passe", url.Values{"version": {"1"}}, redirect, invalid, forbidden, forbidden},
 		{"POST", own + "/supprimer", url.Values{"confirmation": {"faux"}, "version": {"1"}}, redirect, invalid, forbidden, forbidden},
+		{"GET", "/comptes/" + fmt.Sprint(f.siegeAccount) + "/api/DELTAH7/modifier", nil, redirect, ok, forbidden, forbidden},
+		{"GET", own + "/api/DELTAH7/modifier", nil, redirect, missing, forbidden, forbidden},
+		{"GET", other + "/api/PNTS/modifier", nil, redirect, missing, forbidden, forbidden},
+		{"POST", fmt.Sprintf("/comptes/%d/api/DELTAH7", f.martelBeaune), url.Values{"url": {"https://api.vignobles-martel.example"}}, redirect, missing, forbidden, forbidden},
+		{"POST", fmt.Sprintf("/comptes/%d/api/DELTAH7", f.siegeAccount), url.Values{"url": {"http://pas-https.example"}}, redirect, invalid, forbidden, forbidden},
+		{"POST", fmt.Sprintf("/comptes/%d/api/DELTAH7/annulation", f.siegeAccount), url.Values{"key": {"url"}}, redirect, missing, forbidden, forbidden},
+		{"POST", fmt.Sprintf("/comptes/%d/api/DELTAH7/ouverture", f.siegeAccount), nil, redirect, missing, forbidden, forbidden},
+		{"GET", "/douane/domaines", nil, redirect, forbidden, ok, forbidden},
+		{"POST", "/douane/domaines/999999", url.Values{"decision": {"open"}}, redirect, forbidden, missing, forbidden},
+		{"GET", "/admin/horloge", nil, redirect, forbidden, forbidden, ok},
+		{"POST", "/admin/horloge", url.Values{"advance": {"-1h"}}, redirect, forbidden, forbidden, invalid},
 		{"GET", "/journal", nil, redirect, ok, ok, ok},
 		{"GET", "/courriels", nil, redirect, ok, ok, ok},
 		{"GET", "/admin/inexistant", nil, missing, missing, missing, missing},
