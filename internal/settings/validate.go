@@ -50,7 +50,7 @@ var (
 	msgURLFragment  = "L’adresse ne doit pas contenir de fragment (partie commençant par «\u00a0#\u00a0»)."
 	msgURLNoHost    = "L’adresse doit indiquer un nom de domaine après https://, par exemple https://api.exemple.fr."
 	msgURLIPAddress = "L’adresse doit désigner un nom de domaine et non une adresse IP."
-	msgURLLocalHost = "L’adresse doit désigner un nom de domaine public complet, comme api.exemple.fr, et non un nom local comme localhost."
+	msgURLLocalHost = "L’adresse doit désigner un nom de domaine public complet, comme api.exemple.fr, et non un nom local tel que localhost."
 	msgURLHostName  = "Le nom de domaine de l’adresse n’est pas valide. Utilisez des lettres, des chiffres et des tirets, " +
 		"en parties de 1 à 63 caractères séparées par des points, sans tiret au début ou à la fin d’une partie."
 	msgURLPort = "Le port de l’adresse doit être un nombre entre 1 et " + formatCount(65535) + "."
@@ -201,7 +201,10 @@ func normalizeHostName(name string) (string, error) {
 	if isIPAddress(name) {
 		return "", InvalidValue{msgURLIPAddress}
 	}
-	if name == "" {
+	// url.Parse decodes percent-encoded bytes in the host without checking
+	// UTF-8, and idna.Lookup.ToASCII (golang.org/x/net v0.62.0) converts an
+	// invalid byte to U+FFFD without error, so "%80.fr" would pass.
+	if name == "" || !utf8.ValidString(name) {
 		return "", InvalidValue{msgURLHostName}
 	}
 
@@ -242,9 +245,9 @@ func isIPAddress(name string) bool {
 	return err == nil
 }
 
-// isLDHHostName reports whether name is an ASCII host name of at most 253
-// bytes whose labels have 1 to 63 letters, digits or hyphens and neither
-// start nor end with a hyphen (RFC 1123, section 2.1).
+// isLDHHostName reports whether name follows the letter-digit-hyphen rule
+// of DNS host names: at most 253 bytes in labels of 1 to 63 lower-case
+// letters, digits or hyphens that neither start nor end with a hyphen.
 func isLDHHostName(name string) bool {
 	if len(name) > 253 {
 		return false

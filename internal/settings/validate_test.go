@@ -97,6 +97,8 @@ func TestNormalizeValueURLRejected(t *testing.T) {
 		{"leading hyphen", "https://-api.exemple.fr/rappel", msgURLHostName},
 		{"trailing hyphen", "https://api-.exemple.fr/rappel", msgURLHostName},
 		{"empty punycode label", "https://xn--.fr/rappel", msgURLHostName},
+		{"percent-encoded invalid UTF-8 host", "https://%80.exemple.fr/rappel", msgURLHostName},
+		{"percent-encoded no-break space host", "https://api%C2%A0.exemple.fr/rappel", msgURLHostName},
 		{"invalid punycode", "https://xn--zz.fr/rappel", msgURLHostName},
 		{"label of 64 bytes", "https://" + strings.Repeat("a", 64) + ".fr/", msgURLHostName},
 		{"name of 254 bytes", "https://" + strings.Repeat(strings.Repeat("a", 62)+".", 4) + "fr/", msgURLHostName},
@@ -363,6 +365,7 @@ func FuzzNormalizeValue(f *testing.F) {
 		"https://xn--.fr/",
 		"https://ｅｘａｍｐｌｅ.fr/",
 		" https://a.b ",
+		"https://%80.A",
 	}
 	for _, seed := range seeds {
 		f.Add(seed)
