@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/siret"
 )
 
@@ -186,7 +187,7 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 		args = append(args, string(f.Status))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
+		pattern := "%" + db.EscapeLike(q) + "%"
 		where.WriteString(` AND (a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR c.name LIKE ? ESCAPE '\'`)
 		args = append(args, pattern, pattern, pattern)
 		if digits, ok := siret.Digits(q); ok {
@@ -225,9 +226,4 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 		result.HasNext = true
 	}
 	return result, nil
-}
-
-// escapeLike escapes the LIKE wildcards of s with a backslash.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -186,3 +186,26 @@ func TestInTxSerializesReadThenWrite(t *testing.T) {
 		t.Errorf("counter: got %d, want %d", n, workers)
 	}
 }
+
+func TestEscapeLike(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"50%", `50\%`},
+		{"a_b", `a\_b`},
+		{`c:\d`, `c:\\d`},
+	}
+	for _, c := range cases {
+		if got := EscapeLike(c.in); got != c.want {
+			t.Errorf("EscapeLike(%q): got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestNullID(t *testing.T) {
+	if got := NullID(0); got.Valid {
+		t.Errorf("NullID(0): got valid %v, want NULL", got)
+	}
+	if got := NullID(7); !got.Valid || got.Int64 != 7 {
+		t.Errorf("NullID(7): got %v, want 7", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/journal"
 )
 
@@ -58,7 +59,7 @@ func CloseForDeletedAccount(ctx context.Context, tx *sql.Tx, accountID, actorID 
 	for _, h := range habs {
 		_, err := tx.ExecContext(ctx, `
 			UPDATE habilitations SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?`,
-			now, nullID(actorID), reasonAccountDeleted, h.id)
+			now, db.NullID(actorID), reasonAccountDeleted, h.id)
 		if err != nil {
 			return fmt.Errorf("habilitations: revoke %d: %w", h.id, err)
 		}

@@ -129,7 +129,7 @@ func (s *Store) Decide(ctx context.Context, actor Actor, now time.Time, requestI
 func grant(ctx context.Context, tx *sql.Tx, actor Actor, now time.Time, req Request, item Item) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO habilitations (account_id, api_code, granted_at, granted_by) VALUES (?, ?, ?, ?)`,
-		req.AccountID, item.APICode, now, nullID(actor.ID))
+		req.AccountID, item.APICode, now, db.NullID(actor.ID))
 	if err != nil {
 		return fmt.Errorf("habilitations: grant %s to account %d: %w", item.APICode, req.AccountID, err)
 	}
@@ -178,7 +178,7 @@ func (s *Store) Revoke(ctx context.Context, actor Actor, now time.Time, habilita
 
 		_, err = tx.ExecContext(ctx, `
 			UPDATE habilitations SET revoked_at = ?, revoked_by = ?, revoke_reason = ?
-			WHERE id = ? AND revoked_at IS NULL`, now, nullID(actor.ID), reason, habilitationID)
+			WHERE id = ? AND revoked_at IS NULL`, now, db.NullID(actor.ID), reason, habilitationID)
 		if err != nil {
 			return fmt.Errorf("habilitations: revoke %d: %w", habilitationID, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/siret"
 )
 
@@ -139,7 +140,7 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) (QueuePage, error) {
 		where = append(where, `0`)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
+		pattern := "%" + db.EscapeLike(q) + "%"
 		where = append(where, `(a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR c.name LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern, pattern)
 	}
@@ -194,11 +195,6 @@ func (s *Store) listRequests(ctx context.Context, query string, args []any) ([]R
 		requests[i].Items = items[requests[i].ID]
 	}
 	return requests, nil
-}
-
-// escapeLike escapes the LIKE wildcards of s with a backslash.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Habilitation is a live right of an account to use an API.

@@ -108,7 +108,7 @@ func (s *Store) Submit(ctx context.Context, scope accounts.Scope, actor Actor, n
 
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO habilitation_requests (account_id, siret, state, requested_at, requested_by)
-			VALUES (?, ?, 'submitted', ?, ?)`, accountID, account.SIRET, now, nullID(actor.ID))
+			VALUES (?, ?, 'submitted', ?, ?)`, accountID, account.SIRET, now, db.NullID(actor.ID))
 		if err != nil {
 			return fmt.Errorf("habilitations: insert request: %w", err)
 		}
@@ -256,7 +256,7 @@ func (s *Store) Cancel(ctx context.Context, scope accounts.Scope, actor Actor, n
 func closeRequest(ctx context.Context, tx *sql.Tx, requestID int64, state State, actor Actor, now time.Time) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE habilitation_requests SET state = ?, closed_at = ?, closed_by = ?
-		WHERE id = ? AND state = 'submitted'`, string(state), now, nullID(actor.ID), requestID)
+		WHERE id = ? AND state = 'submitted'`, string(state), now, db.NullID(actor.ID), requestID)
 	if err != nil {
 		return fmt.Errorf("habilitations: close request %d: %w", requestID, err)
 	}
@@ -289,12 +289,4 @@ func notifyAccount(ctx context.Context, tx *sql.Tx, now time.Time, kind string, 
 		return err
 	}
 	return outbox.Enqueue(ctx, tx, now, kind, recipients, subject, body, account.ID, account.SIRET)
-}
-
-// nullID stores 0 as NULL, for the system actor.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

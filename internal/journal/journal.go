@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"time"
 	"unicode/utf8"
+
+	"github.com/correspondant-entreprise/console/internal/db"
 )
 
 // SystemActorName is the actor name recorded for entries without a user,
@@ -100,7 +102,7 @@ func Record(ctx context.Context, tx *sql.Tx, e Entry) (int64, error) {
 		INSERT INTO journal (at, actor_id, actor_name, action, account_id, account_identifier,
 			siret, api_code, summary, before_json, after_json)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At.UTC(), nullID(e.ActorID), actorName, e.Action, nullID(e.AccountID), e.AccountIdentifier,
+		e.At.UTC(), db.NullID(e.ActorID), actorName, e.Action, db.NullID(e.AccountID), e.AccountIdentifier,
 		e.SIRET, e.APICode, e.Summary, before, after)
 	if err != nil {
 		return 0, fmt.Errorf("journal: insert %s: %w", e.Action, err)
@@ -155,11 +157,6 @@ func decodeValues(s string) (map[string]string, error) {
 		return nil, nil
 	}
 	return values, nil
-}
-
-// nullID maps the id 0, meaning none, to SQL NULL.
-func nullID(id int64) sql.NullInt64 {
-	return sql.NullInt64{Int64: id, Valid: id != 0}
 }
 
 // maskPrefix replaces the hidden part of a masked secret.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/correspondant-entreprise/console/internal/db"
 )
 
 // PageSize is the number of entries on a list page.
@@ -73,7 +75,7 @@ func (s *Store) List(ctx context.Context, scope Scope, f Filter) (Page, error) {
 		args = append(args, f.SIRET)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
+		pattern := "%" + db.EscapeLike(q) + "%"
 		where = append(where, `(summary LIKE ? ESCAPE '\' OR account_identifier LIKE ? ESCAPE '\' OR actor_name LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern, pattern)
 	}
@@ -152,9 +154,4 @@ func (s *Store) Actions(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("journal: list actions: %w", err)
 	}
 	return actions, nil
-}
-
-// escapeLike escapes the LIKE wildcards of s with a backslash.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

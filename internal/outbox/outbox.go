@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/correspondant-entreprise/console/internal/db"
 )
 
 // ErrNotFound is returned for an account or a message that does not exist
@@ -89,7 +91,7 @@ func Enqueue(ctx context.Context, tx *sql.Tx, createdAt time.Time, kind string, 
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO outbox (created_at, kind, recipient, subject, body, account_id, siret, next_attempt_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			createdAt.UTC(), kind, address, subject, body, nullID(accountID), siret, now)
+			createdAt.UTC(), kind, address, subject, body, db.NullID(accountID), siret, now)
 		if err != nil {
 			return fmt.Errorf("outbox: insert %s message for %s: %w", kind, address, err)
 		}
@@ -210,9 +212,4 @@ func sortDistinct(addresses []string) []string {
 		list = append(list, address)
 	}
 	return list
-}
-
-// nullID maps the id 0, meaning none, to SQL NULL.
-func nullID(id int64) sql.NullInt64 {
-	return sql.NullInt64{Int64: id, Valid: id != 0}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/correspondant-entreprise/console/internal/db"
 )
 
 // PageSize is the number of messages on a list page.
@@ -114,7 +116,7 @@ func (s *Store) List(ctx context.Context, scope Scope, f Filter) (Page, error) {
 		return Page{}, fmt.Errorf("outbox: invalid status filter %q: want %q, %q or empty", f.Status, StatusSent, StatusPending)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
+		pattern := "%" + db.EscapeLike(q) + "%"
 		where = append(where, `(recipient LIKE ? ESCAPE '\' OR subject LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern)
 	}
@@ -195,9 +197,4 @@ func (s *Store) Attempts(ctx context.Context, messageID int64) ([]Attempt, error
 		return nil, fmt.Errorf("outbox: attempts of message %d: %w", messageID, err)
 	}
 	return attempts, nil
-}
-
-// escapeLike escapes the LIKE wildcards of s with a backslash.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

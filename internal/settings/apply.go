@@ -20,7 +20,8 @@ import (
 // correspondants of its SIRET, each change in its own transaction. The
 // applied_at condition makes each notice exactly-once, also when the clock
 // jumps over several effective times or the console restarts. It returns
-// the number of changes recorded.
+// the number of changes recorded and the errors of those it could not
+// record, which stay due.
 func (s *Store) ApplyDue(ctx context.Context, now time.Time) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT id FROM settings_changes
@@ -43,17 +44,26 @@ func (s *Store) ApplyDue(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("settings: list due changes: %w", err)
 	}
 
+	// A change that fails, such as a token sealed with another key, must
+	// not hold back the others: its error is returned with theirs and it
+	// is tried again next round.
 	applied := 0
+	var errs []error
 	for _, id := range ids {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
 		done, err := s.applyOne(ctx, id, now.UTC().Truncate(time.Second))
 		if err != nil {
-			return applied, err
+			errs = append(errs, err)
+			continue
 		}
 		if done {
 			applied++
 		}
 	}
-	return applied, nil
+	return applied, errors.Join(errs...)
 }
 
 // applyOne records one due change; false when another round recorded it

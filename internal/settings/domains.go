@@ -116,7 +116,7 @@ func (s *Store) RequestOpening(ctx context.Context, scope accounts.Scope, actor 
 
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO domain_openings (siren, api_code, domain, state, account_id, requested_at, requested_by)
-			VALUES (?, ?, ?, 'requested', ?, ?, ?)`, acc.SIREN, apiCode, host, acc.ID, now, nullID(actor.ID))
+			VALUES (?, ?, ?, 'requested', ?, ?, ?)`, acc.SIREN, apiCode, host, acc.ID, now, db.NullID(actor.ID))
 		if err != nil {
 			return fmt.Errorf("settings: insert opening of %s: %w", host, err)
 		}
@@ -233,7 +233,7 @@ func (s *Store) DecideOpening(ctx context.Context, actor Actor, now time.Time, i
 		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE domain_openings SET state = ?, decided_at = ?, decided_by = ?, reason = ?
-			WHERE id = ? AND state = 'requested'`, state, now, nullID(actor.ID), reason, id)
+			WHERE id = ? AND state = 'requested'`, state, now, db.NullID(actor.ID), reason, id)
 		if err != nil {
 			return fmt.Errorf("settings: decide opening %d: %w", id, err)
 		}

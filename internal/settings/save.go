@@ -110,7 +110,7 @@ func (s *Store) saveField(ctx context.Context, tx *sql.Tx, acc account, actor Ac
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO settings_changes (account_id, api_code, field_key, value, requested_at, requested_by, effective_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, acc.ID, apiCode, f.Key, stored, now, nullID(actor.ID), effective)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, acc.ID, apiCode, f.Key, stored, now, db.NullID(actor.ID), effective)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("settings: insert %s/%s: %w", apiCode, f.Key, err)
 	}
@@ -189,12 +189,4 @@ func (s *Store) CancelPending(ctx context.Context, scope accounts.Scope, actor A
 		})
 		return err
 	})
-}
-
-// nullID stores 0 as NULL, for the system actor.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
