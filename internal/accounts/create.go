@@ -109,7 +109,7 @@ func (s *Store) Create(ctx context.Context, scope Scope, createdBy int64, now ti
 			At: now, ActorID: createdBy,
 			Action: journal.ActionAccountCreated, AccountID: id, AccountIdentifier: identifier, SIRET: number,
 			Summary: "Compte API «\u00a0" + identifier + "\u00a0» créé.",
-			After:   map[string]string{"identifiant": identifier, "e-mail": address, "siret": number, "mot de passe": "défini"},
+			After:   map[string]string{"Identifiant": identifier, "Adresse électronique": address, "SIRET": number, "Mot de passe": "défini"},
 		})
 		return err
 	})

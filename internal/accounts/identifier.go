@@ -17,7 +17,7 @@ var (
 	ErrIdentifierEmpty   = errors.New("Saisissez l’identifiant du compte API.")
 	ErrIdentifierLength  = errors.New("L’identifiant doit comporter de 3 à 64 caractères.")
 	ErrIdentifierCharset = errors.New("L’identifiant ne peut contenir que des lettres non accentuées, des chiffres et les caractères «\u00a0.\u00a0», «\u00a0_\u00a0» et «\u00a0-\u00a0».")
-	ErrIdentifierTaken   = errors.New("Cet identifiant est déjà utilisé par un autre compte API\u00a0: choisissez-en un autre.")
+	ErrIdentifierTaken   = errors.New("Cet identifiant est déjà pris par un compte API, actuel ou supprimé\u00a0: choisissez-en un autre.")
 )
 
 // ParseIdentifier checks an API account identifier and returns it without

@@ -104,8 +104,8 @@ func (s *Store) UpdateEmail(ctx context.Context, scope Scope, actorID int64, now
 			At: now, ActorID: actorID,
 			Action: journal.ActionAccountEmailChanged, AccountID: id, AccountIdentifier: a.Identifier, SIRET: a.SIRET,
 			Summary: "Adresse électronique du compte modifiée.",
-			Before:  map[string]string{"e-mail": a.Email},
-			After:   map[string]string{"e-mail": address},
+			Before:  map[string]string{"Adresse électronique": a.Email},
+			After:   map[string]string{"Adresse électronique": address},
 		})
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (s *Store) ChangePassword(ctx context.Context, scope Scope, actorID int64, 
 			At: now, ActorID: actorID,
 			Action: journal.ActionAccountPasswordChanged, AccountID: id, AccountIdentifier: a.Identifier, SIRET: a.SIRET,
 			Summary: "Mot de passe du compte modifié, effectif immédiatement.",
-			After:   map[string]string{"mot de passe": "modifié"},
+			After:   map[string]string{"Mot de passe": "modifié"},
 		})
 		if err != nil {
 			return err
@@ -229,8 +229,8 @@ func (s *Store) Delete(ctx context.Context, scope Scope, actorID int64, now time
 			At: now, ActorID: actorID,
 			Action: journal.ActionAccountDeleted, AccountID: id, AccountIdentifier: a.Identifier, SIRET: a.SIRET,
 			Summary: "Compte API «\u00a0" + a.Identifier + "\u00a0» supprimé.",
-			Before:  map[string]string{"identifiant": a.Identifier, "e-mail": a.Email, "siret": a.SIRET},
-			After:   map[string]string{"compte": "supprimé"},
+			Before:  map[string]string{"Identifiant": a.Identifier, "Adresse électronique": a.Email, "SIRET": a.SIRET},
+			After:   map[string]string{"Compte": "supprimé"},
 		})
 		if err != nil {
 			return err

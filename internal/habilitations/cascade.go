@@ -64,8 +64,8 @@ func CloseForDeletedAccount(ctx context.Context, tx *sql.Tx, accountID, actorID 
 			return fmt.Errorf("habilitations: revoke %d: %w", h.id, err)
 		}
 		e := entry(journal.ActionHabilitationRevoked, h.code, "Habilitation à "+h.label+" retirée. Motif\u00a0: "+reasonAccountDeleted)
-		e.Before = map[string]string{"habilitation": h.label}
-		e.After = map[string]string{"habilitation": "retirée", "motif": reasonAccountDeleted}
+		e.Before = map[string]string{"Habilitation": h.label}
+		e.After = map[string]string{"Habilitation": "retirée", "Motif": reasonAccountDeleted}
 		if _, err := journal.Record(ctx, tx, e); err != nil {
 			return err
 		}
@@ -94,8 +94,8 @@ func CloseForDeletedAccount(ctx context.Context, tx *sql.Tx, accountID, actorID 
 			return err
 		}
 		e := entry(journal.ActionRequestCancelled, "", fmt.Sprintf("Demande d’habilitation n°\u00a0%d annulée par la suppression du compte.", id))
-		e.Before = map[string]string{"etat": StateSubmitted.Label()}
-		e.After = map[string]string{"etat": StateCancelled.Label()}
+		e.Before = map[string]string{"État": StateSubmitted.Label()}
+		e.After = map[string]string{"État": StateCancelled.Label()}
 		if _, err := journal.Record(ctx, tx, e); err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func (s *Store) Decide(ctx context.Context, actor Actor, now time.Time, requestI
 				Action: journal.ActionHabilitationRefused, AccountID: req.AccountID, AccountIdentifier: req.AccountIdentifier,
 				SIRET: req.SIRET, APICode: item.APICode,
 				Summary: fmt.Sprintf("Habilitation à %s refusée (demande n°\u00a0%d). Motif\u00a0: %s", item.APILabel, req.ID, reason),
-				After:   map[string]string{"habilitation": "refusée", "motif": reason},
+				After:   map[string]string{"Habilitation": "refusée", "Motif": reason},
 			})
 			if err != nil {
 				return err
@@ -97,12 +97,12 @@ func (s *Store) Decide(ctx context.Context, actor Actor, now time.Time, requestI
 			lines = append(lines, "- "+item.APILabel+"\u00a0: refusée. Motif\u00a0: "+reason)
 		}
 
-		after := map[string]string{"etat": next.Label()}
+		after := map[string]string{"État": next.Label()}
 		for i, item := range req.Items {
 			if ordered[i].Grant {
-				after[item.APICode] = "accordée"
+				after[item.APILabel] = "accordée"
 			} else {
-				after[item.APICode] = "refusée\u00a0: " + ordered[i].Reason
+				after[item.APILabel] = "refusée\u00a0: " + ordered[i].Reason
 			}
 		}
 		_, err = journal.Record(ctx, tx, journal.Entry{
@@ -110,7 +110,7 @@ func (s *Store) Decide(ctx context.Context, actor Actor, now time.Time, requestI
 			Action: journal.ActionRequestDecided, AccountID: req.AccountID, AccountIdentifier: req.AccountIdentifier,
 			SIRET:   req.SIRET,
 			Summary: fmt.Sprintf("Demande d’habilitation n°\u00a0%d\u00a0: %s.", requestID, strings.ToLower(next.Label())),
-			Before:  map[string]string{"etat": StateSubmitted.Label()},
+			Before:  map[string]string{"État": StateSubmitted.Label()},
 			After:   after,
 		})
 		if err != nil {
@@ -119,7 +119,19 @@ func (s *Store) Decide(ctx context.Context, actor Actor, now time.Time, requestI
 
 		account := requestAccount{ID: req.AccountID, Identifier: req.AccountIdentifier, SIRET: req.SIRET}
 		subject := fmt.Sprintf("Décision sur la demande d’habilitation n°\u00a0%d (compte API %s)", requestID, req.AccountIdentifier)
-		body := fmt.Sprintf(mailRequestDecided, requestID, req.AccountIdentifier, next.Label(), strings.Join(lines, "\n")+"\n")
+		settingsNote := ""
+		var needed bool
+		err = tx.QueryRowContext(ctx, `
+			SELECT EXISTS (SELECT 1 FROM habilitation_request_items i
+				JOIN api_settings_fields f ON f.api_code = i.api_code AND f.required = 1
+				WHERE i.request_id = ? AND i.decision = 'granted')`, requestID).Scan(&needed)
+		if err != nil {
+			return fmt.Errorf("habilitations: read settings of request %d: %w", requestID, err)
+		}
+		if needed {
+			settingsNote = mailSettingsNeeded
+		}
+		body := fmt.Sprintf(mailRequestDecided, requestID, req.AccountIdentifier, next.Label(), strings.Join(lines, "\n")+"\n", settingsNote)
 		return notifyAccount(ctx, tx, now, journal.ActionRequestDecided, account, subject, body)
 	})
 }
@@ -138,7 +150,7 @@ func grant(ctx context.Context, tx *sql.Tx, actor Actor, now time.Time, req Requ
 		Action: journal.ActionHabilitationGranted, AccountID: req.AccountID, AccountIdentifier: req.AccountIdentifier,
 		SIRET: req.SIRET, APICode: item.APICode,
 		Summary: fmt.Sprintf("Habilitation à %s accordée (demande n°\u00a0%d).", item.APILabel, req.ID),
-		After:   map[string]string{"habilitation": item.APILabel},
+		After:   map[string]string{"Habilitation": item.APILabel},
 	})
 	return err
 }
@@ -188,8 +200,8 @@ func (s *Store) Revoke(ctx context.Context, actor Actor, now time.Time, habilita
 			Action: journal.ActionHabilitationRevoked, AccountID: account.ID, AccountIdentifier: account.Identifier,
 			SIRET: account.SIRET, APICode: code,
 			Summary: fmt.Sprintf("Habilitation à %s retirée. Motif\u00a0: %s", label, reason),
-			Before:  map[string]string{"habilitation": label},
-			After:   map[string]string{"habilitation": "retirée", "motif": reason},
+			Before:  map[string]string{"Habilitation": label},
+			After:   map[string]string{"Habilitation": "retirée", "Motif": reason},
 		})
 		if err != nil {
 			return err

@@ -17,16 +17,14 @@ Ce message est envoyé par la console d’émulation Correspondant Entreprise, q
 `
 
 // mailRequestDecided: request id, account identifier, state label, the
-// decision lines.
+// decision lines, then mailSettingsNeeded or "".
 const mailRequestDecided = `Bonjour,
 
 Le service des douanes a statué sur la demande d’habilitation n° %d du compte API %s.
 
 Résultat : %s
 
-%s
-Pour une API accordée, renseignez dès maintenant les paramètres demandés dans la console : le compte n’est prêt qu’une fois ces données saisies.
-
+%s%s
 Ce message est envoyé par la console d’émulation Correspondant Entreprise, qui n’est pas le portail officiel de la douane.
 `
 
@@ -40,4 +38,9 @@ Motif : %s
 Les échanges de ce compte avec cette API ne sont plus autorisés. Pour être de nouveau habilité, déposez une nouvelle demande depuis la page du compte.
 
 Ce message est envoyé par la console d’émulation Correspondant Entreprise, qui n’est pas le portail officiel de la douane.
+`
+
+// mailSettingsNeeded ends a decision that grants an API with settings.
+const mailSettingsNeeded = `
+Renseignez dès maintenant, dans la console, les paramètres des API accordées qui en demandent : le compte n’est prêt qu’une fois ces données saisies.
 `

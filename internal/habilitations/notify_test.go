@@ -107,7 +107,7 @@ func TestSubmitJournalAndOutbox(t *testing.T) {
 		SIRET:             roissySIRET,
 		Summary:           fmt.Sprintf("Demande d’habilitation n°\u00a0%d déposée pour Delta IE, PNTS.", id),
 		At:                now,
-		After:             map[string]string{"demande": fmt.Sprint(id), "api": "Delta IE, PNTS", "etat": "En cours d’instruction"},
+		After:             map[string]string{"Demande": fmt.Sprint(id), "API demandées": "Delta IE, PNTS", "État": "En cours d’instruction"},
 	})
 
 	checkOutbox(t, f.outboxSince(t, lastOutbox), []string{roissyEmail, demo.CorrespondantLogin}, outboxRow{
@@ -152,24 +152,24 @@ func TestDecideJournalAndOutbox(t *testing.T) {
 	refused.Action = "habilitation.refused"
 	refused.APICode = "DELTAIE"
 	refused.Summary = fmt.Sprintf("Habilitation à Delta IE refusée (demande n°\u00a0%d). Motif\u00a0: %s", id, reason)
-	refused.After = map[string]string{"habilitation": "refusée", "motif": reason}
+	refused.After = map[string]string{"Habilitation": "refusée", "Motif": reason}
 	checkJournal(t, entries[0], refused)
 
 	grantedEntry := base
 	grantedEntry.Action = "habilitation.granted"
 	grantedEntry.APICode = "PNTS"
 	grantedEntry.Summary = fmt.Sprintf("Habilitation à PNTS accordée (demande n°\u00a0%d).", id)
-	grantedEntry.After = map[string]string{"habilitation": "PNTS"}
+	grantedEntry.After = map[string]string{"Habilitation": "PNTS"}
 	checkJournal(t, entries[1], grantedEntry)
 
 	decided := base
 	decided.Action = "request.decided"
 	decided.Summary = fmt.Sprintf("Demande d’habilitation n°\u00a0%d\u00a0: partiellement acceptée.", id)
-	decided.Before = map[string]string{"etat": "En cours d’instruction"}
+	decided.Before = map[string]string{"État": "En cours d’instruction"}
 	decided.After = map[string]string{
-		"etat":    "Partiellement acceptée",
-		"DELTAIE": "refusée\u00a0: " + reason,
-		"PNTS":    "accordée",
+		"État":     "Partiellement acceptée",
+		"Delta IE": "refusée\u00a0: " + reason,
+		"PNTS":     "accordée",
 	}
 	checkJournal(t, entries[2], decided)
 
@@ -211,8 +211,8 @@ func TestCancelJournal(t *testing.T) {
 		SIRET:             roissySIRET,
 		Summary:           fmt.Sprintf("Demande d’habilitation n°\u00a0%d annulée (Delta IE, PNTS).", id),
 		At:                now,
-		Before:            map[string]string{"etat": "En cours d’instruction"},
-		After:             map[string]string{"etat": "Annulée"},
+		Before:            map[string]string{"État": "En cours d’instruction"},
+		After:             map[string]string{"État": "Annulée"},
 	})
 }
 
@@ -241,8 +241,8 @@ func TestRevokeJournalAndOutbox(t *testing.T) {
 		APICode:           "PNTS",
 		Summary:           "Habilitation à PNTS retirée. Motif\u00a0: " + reason,
 		At:                now,
-		Before:            map[string]string{"habilitation": "PNTS"},
-		After:             map[string]string{"habilitation": "retirée", "motif": reason},
+		Before:            map[string]string{"Habilitation": "PNTS"},
+		After:             map[string]string{"Habilitation": "retirée", "Motif": reason},
 	})
 
 	checkOutbox(t, f.outboxSince(t, lastOutbox), []string{demo.CorrespondantLogin, havreEmail}, outboxRow{

@@ -130,7 +130,7 @@ func (s *Store) Submit(ctx context.Context, scope accounts.Scope, actor Actor, n
 			Action: journal.ActionRequestSubmitted, AccountID: accountID, AccountIdentifier: account.Identifier,
 			SIRET:   account.SIRET,
 			Summary: fmt.Sprintf("Demande d’habilitation n°\u00a0%d déposée pour %s.", requestID, apis),
-			After:   map[string]string{"demande": fmt.Sprint(requestID), "api": apis, "etat": StateSubmitted.Label()},
+			After:   map[string]string{"Demande": fmt.Sprint(requestID), "API demandées": apis, "État": StateSubmitted.Label()},
 		})
 		if err != nil {
 			return err
@@ -244,8 +244,8 @@ func (s *Store) Cancel(ctx context.Context, scope accounts.Scope, actor Actor, n
 			Action: journal.ActionRequestCancelled, AccountID: accountID, AccountIdentifier: account.Identifier,
 			SIRET:   account.SIRET,
 			Summary: fmt.Sprintf("Demande d’habilitation n°\u00a0%d annulée (%s).", requestID, labels),
-			Before:  map[string]string{"etat": state.Label()},
-			After:   map[string]string{"etat": next.Label()},
+			Before:  map[string]string{"État": state.Label()},
+			After:   map[string]string{"État": next.Label()},
 		})
 		return err
 	})

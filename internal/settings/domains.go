@@ -125,7 +125,7 @@ func (s *Store) RequestOpening(ctx context.Context, scope accounts.Scope, actor 
 			At: now, ActorID: actor.ID, ActorName: actor.Name,
 			Action: ActionDomainAsked, AccountID: acc.ID, AccountIdentifier: acc.Identifier, SIRET: acc.SIRET, APICode: apiCode,
 			Summary: fmt.Sprintf("Ouverture du domaine %s demandée pour %s.", host, label),
-			After:   map[string]string{"domaine": host, "etat": "ouverture demandée"},
+			After:   map[string]string{"Domaine": host, "État": "ouverture demandée"},
 		})
 		if err != nil {
 			return err
@@ -241,15 +241,15 @@ func (s *Store) DecideOpening(ctx context.Context, actor Actor, now time.Time, i
 			return ErrDomainOpen
 		}
 
-		after := map[string]string{"domaine": o.Domain, "etat": map[bool]string{true: "ouvert", false: "refusé"}[open]}
+		after := map[string]string{"Domaine": o.Domain, "État": map[bool]string{true: "ouvert", false: "refusé"}[open]}
 		if !open {
-			after["motif"] = reason
+			after["Motif"] = reason
 		}
 		_, err = journal.Record(ctx, tx, journal.Entry{
 			At: now, ActorID: actor.ID, ActorName: actor.Name,
 			Action: action, AccountID: o.AccountID, AccountIdentifier: o.AccountIdentifier, SIRET: siret, APICode: o.APICode,
-			Summary: fmt.Sprintf("Domaine %s pour %s\u00a0: %s.", o.Domain, o.APILabel, after["etat"]),
-			Before:  map[string]string{"etat": "ouverture demandée"},
+			Summary: fmt.Sprintf("Domaine %s pour %s\u00a0: %s.", o.Domain, o.APILabel, after["État"]),
+			Before:  map[string]string{"État": "ouverture demandée"},
 			After:   after,
 		})
 		if err != nil || o.AccountID == 0 {

@@ -175,7 +175,7 @@ func TestDomainOpeningLifecycle(t *testing.T) {
 	wantEntry := journalRow{
 		At: requestedAt, ActorName: camilleName, AccountIdentifier: siegeIdentifier, SIRET: siegeSIRET, APICode: deltaCode,
 		Summary: "Ouverture du domaine api.atelier-boreal.example demandée pour DeltaH7.",
-		After:   map[string]string{"domaine": borealHost, "etat": "ouverture demandée"},
+		After:   map[string]string{"Domaine": borealHost, "État": "ouverture demandée"},
 	}
 	wantEntry.ActorID.Int64, wantEntry.ActorID.Valid = f.camille.ID, true
 	wantEntry.AccountID.Int64, wantEntry.AccountID.Valid = f.siege, true
@@ -257,8 +257,8 @@ func TestDomainOpeningLifecycle(t *testing.T) {
 	wantRefused := journalRow{
 		At: decidedAt, ActorName: "Paul Durand", AccountIdentifier: siegeIdentifier, SIRET: siegeSIRET, APICode: deltaCode,
 		Summary: "Domaine api.atelier-boreal.example pour DeltaH7\u00a0: refusé.",
-		Before:  map[string]string{"etat": "ouverture demandée"},
-		After:   map[string]string{"domaine": borealHost, "etat": "refusé", "motif": reason},
+		Before:  map[string]string{"État": "ouverture demandée"},
+		After:   map[string]string{"Domaine": borealHost, "État": "refusé", "Motif": reason},
 	}
 	wantRefused.ActorID.Int64, wantRefused.ActorID.Valid = f.douane.ID, true
 	wantRefused.AccountID.Int64, wantRefused.AccountID.Valid = f.siege, true

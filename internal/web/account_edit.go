@@ -129,7 +129,7 @@ func (s *Server) updateAccountEmail(w http.ResponseWriter, r *http.Request) {
 
 	s.wakeMailer()
 	s.log.InfoContext(r.Context(), "account e-mail changed", slog.Int64("user_id", u.ID), slog.Int64("account_id", id))
-	s.flash(r, "L’adresse électronique du compte est modifiée. L’ancienne et la nouvelle adresse en sont informées.")
+	s.flash(r, "L’adresse électronique du compte a été modifiée. L’ancienne et la nouvelle adresse en sont informées.")
 	redirect(w, r, accountPath(id))
 }
 
@@ -143,6 +143,17 @@ func (s *Server) changeAccountPassword(w http.ResponseWriter, r *http.Request) {
 	acknowledged := r.PostForm.Get("acknowledge") == "on"
 
 	if r.PostForm.Get("action") == "generate" {
+		// Proposing a password changes nothing, but the page it returns
+		// carries the current version: a stale form must get its 409 here,
+		// or the next submission would overwrite the other change.
+		a, err := s.accounts.Get(r.Context(), scopeOf(currentUser(r)), id)
+		if s.changeFailed(w, r, id, err, editForm{}) {
+			return
+		}
+		if a.Version != version {
+			s.changeFailed(w, r, id, accounts.ErrConflict, editForm{acknowledged: acknowledged})
+			return
+		}
 		generated, err := password.Generate()
 		if err != nil {
 			s.serverError(w, r, err)
@@ -165,7 +176,7 @@ func (s *Server) changeAccountPassword(w http.ResponseWriter, r *http.Request) {
 
 	s.wakeMailer()
 	s.log.InfoContext(r.Context(), "account password changed", slog.Int64("user_id", u.ID), slog.Int64("account_id", id))
-	s.flash(r, "Le mot de passe du compte est changé. Il est effectif dès maintenant.")
+	s.flash(r, "Le mot de passe du compte a été modifié\u00a0; il est effectif dès maintenant.")
 	redirect(w, r, accountPath(id))
 }
 

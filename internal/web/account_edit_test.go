@@ -246,6 +246,13 @@ func TestConcurrentEditsFromOneVersion(t *testing.T) {
 	if stalePassword.status != http.StatusConflict {
 		t.Errorf("stale password form: got %d, want %d", stalePassword.status, http.StatusConflict)
 	}
+
+	// Proposing a password from a stale form must not hand it the
+	// current version silently.
+	staleGenerate := app.post(t, c, fmt.Sprintf("/comptes/%d/mot-de-passe", id), url.Values{"action": {"generate"}, "version": {version}})
+	if staleGenerate.status != http.StatusConflict {
+		t.Errorf("generate from a stale form: got %d, want %d", staleGenerate.status, http.StatusConflict)
+	}
 }
 
 func TestDeleteAccountCascades(t *testing.T) {

@@ -76,6 +76,7 @@ func (s *Server) showOutbox(w http.ResponseWriter, r *http.Request) {
 		Page:           s.page(r, "Courriels", "courriels"),
 		Messages:       list.Messages,
 		SMTPConfigured: s.mailer != nil,
+		ShowSMTPHelp:   currentUser(r).Has(users.RoleAdmin),
 		Status:         filter.Status,
 		Query:          filter.Query,
 		PageNo:         list.Page,

@@ -228,8 +228,12 @@ func TestJournalAndOutboxFollowPerimeter(t *testing.T) {
 
 func TestOutboxPageSaysWhenNoSMTP(t *testing.T) {
 	app := newTestApp(t)
-	res := app.get(t, app.signedIn(t, demo.CorrespondantLogin), "/courriels")
+	res := app.get(t, app.signedIn(t, demo.AdminLogin), "/courriels")
 	if !strings.Contains(pageText(t, res.body), "Aucun serveur SMTP n’est configuré") {
-		t.Error("the page does not say that e-mails stay unsent")
+		t.Error("the admin page does not say how to send the e-mails")
+	}
+	res = app.get(t, app.signedIn(t, demo.CorrespondantLogin), "/courriels")
+	if !strings.Contains(pageText(t, res.body), "n’envoie pas de courriels") {
+		t.Error("the correspondant page does not say that e-mails are not sent")
 	}
 }

@@ -41,7 +41,7 @@ func (s *Server) showReviewQueue(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.render(w, r, http.StatusOK, templates.ReviewList(templates.ReviewListPage{
-		Page:     s.page(r, "Demandes d’habilitation", "demandes"),
+		Page:     s.page(r, "Demandes à instruire", "demandes"),
 		Requests: list.Requests,
 		APIs:     catalog,
 		State:    string(filter.State),

@@ -225,3 +225,11 @@ func tokenPlaceholder(f settings.Field) string {
 	}
 	return ""
 }
+
+// attemptCount writes "1 tentative" or "3 tentatives".
+func attemptCount(n int) string {
+	if n == 1 {
+		return "1\u00a0tentative"
+	}
+	return strconv.Itoa(n) + "\u00a0tentatives"
+}

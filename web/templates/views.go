@@ -168,6 +168,7 @@ type OutboxPage struct {
 	Page
 	Messages       []outbox.Message
 	SMTPConfigured bool
+	ShowSMTPHelp   bool // the user runs the console and can configure SMTP
 	Status         string
 	Query          string
 	PageNo         int

@@ -7,13 +7,13 @@ INSERT INTO apis (code, label, description, contact_email, position) VALUES
      'Déclarations d’importation des envois de faible valeur issus du commerce électronique (déclaration H7).',
      'deltah7@douane-emulation.test', 1),
     ('DELTAIE', 'Delta IE',
-     'Dédouanement à l’importation et à l’exportation : dépôt et suivi des déclarations.',
+     'Dédouanement à l’importation et à l’exportation : dépôt et suivi des déclarations.',
      'delta-ie@douane-emulation.test', 2),
     ('GAMMA2', 'Gamma 2',
-     'Circulation des produits soumis à accises : documents d’accompagnement électroniques simplifiés (DAES).',
+     'Circulation des produits soumis à accises : documents d’accompagnement électroniques simplifiés (DAES).',
      'gamma2@douane-emulation.test', 3),
     ('PNTS', 'PNTS',
-     'Service d’échange sans rappel vers l’entreprise : aucun paramétrage n’est demandé une fois le compte habilité.',
+     'Service d’échange sans rappel vers l’entreprise : aucun paramétrage n’est demandé une fois le compte habilité.',
      'pnts@douane-emulation.test', 4);
 
 INSERT INTO api_settings_fields (api_code, key, label, kind, required, propagation_delay_seconds, position)
