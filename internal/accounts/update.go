@@ -75,7 +75,7 @@ func notify(ctx context.Context, tx *sql.Tx, now time.Time, kind string, a Accou
 // UpdateEmail replaces the account's e-mail. version is the version the
 // form was built from: an older one returns ErrConflict and changes
 // nothing. An invalid or unchanged address returns validation.Errors on
-// "email". The old and the new address are both told, with the
+// "email". A notice goes to the old and the new address and to the
 // correspondants of the SIRET, and the journal records both addresses.
 func (s *Store) UpdateEmail(ctx context.Context, scope Scope, actorID int64, now time.Time, id, version int64, input string) (Account, error) {
 	address, err := email.Normalize(input)
@@ -136,7 +136,7 @@ type PasswordChange struct {
 // ErrConflict. The policy, the confirmation and the acknowledgement are
 // checked first, each failure named in validation.Errors ("password",
 // "password_confirmation", "acknowledge"). Only the argon2id hash is
-// stored; the journal and the e-mail to the account say that the password
+// stored. The journal entry and the e-mail record that the password
 // changed and never contain it.
 func (s *Store) ChangePassword(ctx context.Context, scope Scope, actorID int64, now time.Time, id, version int64, in PasswordChange) (Account, error) {
 	verr := validation.Errors{}
@@ -199,7 +199,7 @@ type Cascade func(ctx context.Context, tx *sql.Tx, accountID int64, actorID int6
 // one returns ErrConflict. cascade, when not nil, runs in the same
 // transaction. The row is kept, marked deleted, so the journal keeps
 // naming it, and the SIRET is free for a new account at once. The account
-// e-mail and the correspondants of the SIRET are told.
+// e-mail and the correspondants of the SIRET receive a notice.
 func (s *Store) Delete(ctx context.Context, scope Scope, actorID int64, now time.Time, id, version int64, confirmation string, cascade Cascade) (Account, error) {
 	now = now.UTC().Truncate(time.Second)
 

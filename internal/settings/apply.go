@@ -16,7 +16,7 @@ import (
 
 // ApplyDue records every change whose effective time has come by now and
 // that is neither cancelled nor recorded yet: it sets applied_at, journals
-// that the value is in force and tells the account's e-mail and the
+// that the value is in force and queues a notice to the account's e-mail and the
 // correspondants of its SIRET, each change in its own transaction. The
 // applied_at condition makes each notice exactly-once, also when the clock
 // jumps over several effective times or the console restarts. It returns

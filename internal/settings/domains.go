@@ -70,7 +70,7 @@ func domainStatus(ctx context.Context, q queryer, siren string, api API) (*Domai
 	return st, nil
 }
 
-// RequestOpening asks customs to open the domain of the API's url value
+// RequestOpening records a request that customs open the domain of the API's url value
 // for the account's company. It writes the request, its journal entry and
 // an e-mail to the API's customs contact in one transaction. It returns
 // ErrNotFound when the account lies outside the scope or has no url value
@@ -201,7 +201,7 @@ func (s *Store) Openings(ctx context.Context, state string, limit int) ([]Openin
 // DecideOpening opens or refuses a requested domain. A refusal needs a
 // reason (validation.Errors on "reason"). It returns ErrNotFound for an
 // unknown id and ErrDomainOpen when the request was already decided. The
-// account's e-mail and the correspondants of its SIRET are told.
+// account's e-mail and the correspondants of its SIRET receive a notice.
 func (s *Store) DecideOpening(ctx context.Context, actor Actor, now time.Time, id int64, open bool, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if !open && reason == "" {

@@ -29,9 +29,9 @@ type Saved struct {
 // at now plus the field's delay; a pending value of the field is replaced
 // and never takes effect. Invalid values, and required fields without any
 // value, return validation.Errors keyed by field key and save nothing.
-// Every saved field is journaled, with tokens masked, and the account's
-// e-mail and the correspondants of its SIRET are told when it will take
-// effect.
+// Every saved field is journaled, with tokens masked, and a notice of when
+// it takes effect goes to the account's e-mail and the correspondants of
+// its SIRET.
 func (s *Store) Save(ctx context.Context, scope accounts.Scope, actor Actor, now time.Time, accountID int64, apiCode string, values map[string]string) ([]Saved, error) {
 	now = now.UTC().Truncate(time.Second)
 	var saved []Saved

@@ -1,7 +1,7 @@
 // Package settings stores the values an API account fills for each API it
 // is habilitated on, with the delay the customs systems take to apply a
-// change, the domains opened on the customs network, and the worker that
-// records each change taking effect.
+// change. It also keeps the domains opened on the customs network and runs
+// the worker that records each change taking effect.
 package settings
 
 import (

@@ -17,7 +17,8 @@ import (
 // msgStaleForm explains a 409: the form was built from an older version.
 const msgStaleForm = "Ce compte a été modifié depuis l’affichage du formulaire, par vous dans un autre onglet ou par un autre correspondant. Les valeurs actuelles sont affichées ci-dessous\u00a0: vérifiez-les, puis recommencez votre modification."
 
-// editForm is what a change form posted, to show again after a failure.
+// editForm holds the posted values of a change form, shown again after a
+// failure.
 type editForm struct {
 	email        string // the typed e-mail; empty shows the current one
 	generated    string // a proposed password, shown once

@@ -148,7 +148,8 @@ func (s *Server) cancelSettingsChange(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, accountPath(id)+"#parametres")
 }
 
-// requestDomainOpening asks customs to open the domain of the API's url.
+// requestDomainOpening records a request that customs open the domain of
+// the API's url.
 func (s *Server) requestDomainOpening(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r, "id")
 	if !ok {
