@@ -187,8 +187,8 @@ func (s *Store) List(ctx context.Context, scope Scope, f ListFilter) (ListPage, 
 		args = append(args, string(f.Status))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + db.EscapeLike(q) + "%"
-		where.WriteString(` AND (a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR c.name LIKE ? ESCAPE '\'`)
+		pattern := "%" + db.EscapeLike(db.Fold(q)) + "%"
+		where.WriteString(` AND (fold(a.identifier) LIKE ? ESCAPE '\' OR fold(a.email) LIKE ? ESCAPE '\' OR fold(c.name) LIKE ? ESCAPE '\'`)
 		args = append(args, pattern, pattern, pattern)
 		if digits, ok := siret.Digits(q); ok {
 			where.WriteString(` OR a.siret LIKE ?`)

@@ -50,6 +50,10 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("db: create data directory %s: %w", dir, err)
 	}
 
+	if err := registerFoldFunction(); err != nil {
+		return nil, fmt.Errorf("db: register fold(): %w", err)
+	}
+
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + dsnParams.Encode()
 	pool, err := sql.Open("sqlite", dsn)
 	if err != nil {

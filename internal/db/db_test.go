@@ -209,3 +209,30 @@ func TestNullID(t *testing.T) {
 		t.Errorf("NullID(7): got %v, want 7", got)
 	}
 }
+
+func TestFoldInSQL(t *testing.T) {
+	pool, _ := openTemp(t)
+	ctx := context.Background()
+
+	cases := []struct{ text, query string }{
+		{"Comptoir des Épices Océanes", "épices"},
+		{"Comptoir des Épices Océanes", "EPICES"},
+		{"ATELIER BORÉAL", "atelier boréal"},
+		{"Élodie", "elodie"},
+	}
+	for _, c := range cases {
+		var match bool
+		err := pool.QueryRowContext(ctx, `SELECT fold(?) LIKE '%' || ? || '%'`, c.text, Fold(c.query)).Scan(&match)
+		if err != nil {
+			t.Fatalf("fold(%q): %v", c.text, err)
+		}
+		if !match {
+			t.Errorf("%q does not find %q", c.query, c.text)
+		}
+	}
+
+	var null sql.NullString
+	if err := pool.QueryRowContext(ctx, `SELECT fold(NULL)`).Scan(&null); err != nil || null.Valid {
+		t.Errorf("fold(NULL): got %v (%v), want NULL", null, err)
+	}
+}

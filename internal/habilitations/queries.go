@@ -140,8 +140,8 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) (QueuePage, error) {
 		where = append(where, `0`)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + db.EscapeLike(q) + "%"
-		where = append(where, `(a.identifier LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR c.name LIKE ? ESCAPE '\')`)
+		pattern := "%" + db.EscapeLike(db.Fold(q)) + "%"
+		where = append(where, `(fold(a.identifier) LIKE ? ESCAPE '\' OR fold(a.email) LIKE ? ESCAPE '\' OR fold(c.name) LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern, pattern)
 	}
 

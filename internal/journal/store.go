@@ -75,8 +75,8 @@ func (s *Store) List(ctx context.Context, scope Scope, f Filter) (Page, error) {
 		args = append(args, f.SIRET)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + db.EscapeLike(q) + "%"
-		where = append(where, `(summary LIKE ? ESCAPE '\' OR account_identifier LIKE ? ESCAPE '\' OR actor_name LIKE ? ESCAPE '\')`)
+		pattern := "%" + db.EscapeLike(db.Fold(q)) + "%"
+		where = append(where, `(fold(summary) LIKE ? ESCAPE '\' OR fold(account_identifier) LIKE ? ESCAPE '\' OR fold(actor_name) LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern, pattern)
 	}
 

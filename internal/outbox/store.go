@@ -116,8 +116,8 @@ func (s *Store) List(ctx context.Context, scope Scope, f Filter) (Page, error) {
 		return Page{}, fmt.Errorf("outbox: invalid status filter %q: want %q, %q or empty", f.Status, StatusSent, StatusPending)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern := "%" + db.EscapeLike(q) + "%"
-		where = append(where, `(recipient LIKE ? ESCAPE '\' OR subject LIKE ? ESCAPE '\')`)
+		pattern := "%" + db.EscapeLike(db.Fold(q)) + "%"
+		where = append(where, `(fold(recipient) LIKE ? ESCAPE '\' OR fold(subject) LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern)
 	}
 

@@ -72,6 +72,8 @@ func TestAccountListFilters(t *testing.T) {
 		{"q=epices-oceanes", []string{"epices-havre"}},
 		{"q=" + url.QueryEscape("051 234 565"), []string{"epices-havre"}},
 		{"q=martel", nil},
+		{"q=" + url.QueryEscape("comptoir des épices"), []string{"epices-havre"}},
+		{"q=" + url.QueryEscape("ATELIER BORÉAL"), []string{"boreal-roissy", "boreal-siege"}},
 		{"q=boreal&statut=rouge", []string{"boreal-roissy"}},
 	}
 	for _, tc := range cases {
