@@ -35,7 +35,7 @@ type Filter struct {
 	// Status is StatusSent, StatusPending or "" for both.
 	Status string
 	// Query is matched as a substring of the recipient and the subject.
-	// SQLite's LIKE ignores case for ASCII letters only.
+	// Case and accents are ignored (see db.Fold).
 	Query string
 	Page  int // 1-based, and values below 1 mean 1
 }
