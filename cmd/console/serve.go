@@ -139,7 +139,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 	if err != nil {
 		return err
 	}
-	worker := settings.NewWorker(settings.NewStore(pool, box), businessClock, logger, cfg.Mailer)
+	settingsStore := settings.NewStore(pool, box)
+	if ok, err := settingsStore.KeyMatches(ctx); err != nil {
+		return err
+	} else if !ok {
+		logger.Warn("the key does not open the stored tokens: they show as unreadable and must be entered again; "+
+			"restore the original key file or CONSOLE_SECRET_KEY to recover them", slog.String("key_file", keyPath))
+	}
+	worker := settings.NewWorker(settingsStore, businessClock, logger, cfg.Mailer)
 	cfg.SettingsWorker = worker
 	workers.Go(func() { worker.Run(workerCtx) })
 

@@ -12,6 +12,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/journal"
 	"github.com/correspondant-entreprise/console/internal/outbox"
+	"github.com/correspondant-entreprise/console/internal/secrets"
 )
 
 // ApplyDue records every change whose effective time has come by now and
@@ -97,10 +98,12 @@ func (s *Store) applyOne(ctx context.Context, id int64, now time.Time) (bool, er
 		}
 
 		value, err := s.open(kind, accountID, apiCode, key, stored)
-		if err != nil {
+		shown := display(kind, value)
+		if errors.Is(err, secrets.ErrCiphertext) {
+			shown = UnreadableDisplay
+		} else if err != nil {
 			return fmt.Errorf("settings: decrypt change %d: %w", id, err)
 		}
-		shown := display(kind, value)
 
 		_, err = journal.Record(ctx, tx, journal.Entry{
 			At: effective, Action: ActionApplied,

@@ -1,14 +1,12 @@
 package settings_test
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/correspondant-entreprise/console/internal/db"
-	"github.com/correspondant-entreprise/console/internal/secrets"
 	"github.com/correspondant-entreprise/console/internal/settings"
 )
 
@@ -244,7 +242,7 @@ func TestApplyDueConcurrent(t *testing.T) {
 	}
 }
 
-func TestApplyDueSkipsUndecryptable(t *testing.T) {
+func TestApplyDueRecordsUnreadableToken(t *testing.T) {
 	f := newFixture(t)
 	havre := f.accountID(t, "epices-havre")
 	f.grantDelta(t, havre)
@@ -259,14 +257,19 @@ func TestApplyDueSkipsUndecryptable(t *testing.T) {
 	}
 	f.save(t, t0, map[string]string{urlKey: url1, tokenKey: token1})
 
+	// The havre token cannot be opened, yet it took effect in the
+	// emulated customs system: it is recorded, shown as unreadable, and
+	// holds back none of the others.
 	n, err := f.store.ApplyDue(f.ctx, t0.Add(5*time.Hour))
-	if err != nil && !errors.Is(err, secrets.ErrCiphertext) {
-		t.Errorf("ApplyDue: got error %v, want nil or one wrapping secrets.ErrCiphertext", err)
+	if err != nil {
+		t.Errorf("ApplyDue: got error %v, want nil", err)
 	}
-	// Only the havre token cannot be opened: the havre url and both
-	// boreal-siege values need no key from that row.
-	if n != 3 {
-		t.Errorf("ApplyDue: got %d changes recorded, want 3", n)
+	if n != 4 {
+		t.Errorf("ApplyDue: got %d changes recorded, want 4", n)
+	}
+	if got := f.count(t, `SELECT COUNT(*) FROM journal WHERE action = ? AND instr(after_json, ?) > 0`,
+		settings.ActionApplied, settings.UnreadableDisplay); got != 1 {
+		t.Errorf("journal entries with the unreadable token: got %d, want 1", got)
 	}
 	cases := []struct {
 		name    string
@@ -274,7 +277,7 @@ func TestApplyDueSkipsUndecryptable(t *testing.T) {
 		key     string
 		want    bool
 	}{
-		{"havre token", havre, tokenKey, false},
+		{"havre token", havre, tokenKey, true},
 		{"havre url", havre, urlKey, true},
 		{"siege token", f.siege, tokenKey, true},
 		{"siege url", f.siege, urlKey, true},

@@ -227,7 +227,7 @@ func (s *Store) DecideOpening(ctx context.Context, actor Actor, now time.Time, i
 		}
 
 		state, action, sentence := DomainOpened, ActionDomainOpened,
-			"Le domaine est ouvert\u00a0: la douane peut désormais appeler les services de l’entreprise à cette adresse."
+			"Le domaine est ouvert\u00a0: la douane peut désormais appeler les services de l’entreprise hébergés sur ce domaine."
 		if !open {
 			state, action, sentence = DomainRefused, ActionDomainRefused, "L’ouverture est refusée. Motif\u00a0: "+reason
 		}

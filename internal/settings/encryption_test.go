@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/correspondant-entreprise/console/internal/db"
-	"github.com/correspondant-entreprise/console/internal/secrets"
 	"github.com/correspondant-entreprise/console/internal/settings"
+	"github.com/correspondant-entreprise/console/internal/validation"
 )
 
 func TestTokenEncryptedAtRest(t *testing.T) {
@@ -28,24 +28,23 @@ func TestTokenEncryptedAtRest(t *testing.T) {
 		t.Errorf("stored token: got %q, which contains the plain token", sealed)
 	}
 
-	t.Run("wrong key does not apply", func(t *testing.T) {
+	t.Run("wrong key shows the token unreadable", func(t *testing.T) {
 		other := settings.NewStore(f.pool, newBox(t))
-		before := f.rowCounts(t)
-		n, err := other.ApplyDue(f.ctx, t0.Add(16*time.Minute))
-		if !errors.Is(err, secrets.ErrCiphertext) {
-			t.Errorf("ApplyDue: got error %v, want one wrapping secrets.ErrCiphertext", err)
+		ok, err := other.KeyMatches(f.ctx)
+		if err != nil || ok {
+			t.Errorf("KeyMatches with another key: got (%v, %v), want (false, nil)", ok, err)
 		}
-		if n != 0 {
-			t.Errorf("ApplyDue: got %d changes recorded, want 0", n)
+		if ok, err := f.store.KeyMatches(f.ctx); err != nil || !ok {
+			t.Errorf("KeyMatches with the key: got (%v, %v), want (true, nil)", ok, err)
 		}
-		if err != nil && strings.Contains(err.Error(), secret) {
-			t.Errorf("ApplyDue error contains the plain token: %v", err)
+
+		apis, err := other.ForAccount(f.ctx, f.siege, t0)
+		if err != nil {
+			t.Fatalf("ForAccount: %v", err)
 		}
-		if f.applied(t, tokenKey) {
-			t.Error("token applied_at: got set, want NULL")
-		}
-		if got := f.rowCounts(t); got != before {
-			t.Errorf("row counts: got %+v, want %+v", got, before)
+		pending := fieldByKey(t, apiByCode(t, apis, deltaCode), tokenKey).Pending
+		if pending == nil || !pending.Unreadable || pending.Display != settings.UnreadableDisplay {
+			t.Errorf("token with another key: got %+v, want unreadable", pending)
 		}
 	})
 
@@ -100,9 +99,13 @@ func TestTokenEncryptedAtRest(t *testing.T) {
 		f.grantDelta(t, havre)
 		f.exec(t, `INSERT INTO settings_changes (account_id, api_code, field_key, value, requested_at, requested_by, effective_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, havre, deltaCode, tokenKey, sealed, t0, f.camille.ID, t0)
-		_, err := f.store.ForAccount(f.ctx, havre, t0.Add(time.Hour))
-		if !errors.Is(err, secrets.ErrCiphertext) {
-			t.Errorf("ForAccount of the copy: got %v, want an error wrapping secrets.ErrCiphertext", err)
+		apis, err := f.store.ForAccount(f.ctx, havre, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("ForAccount of the copy: %v", err)
+		}
+		copied := fieldByKey(t, apiByCode(t, apis, deltaCode), tokenKey).InForce
+		if copied == nil || !copied.Unreadable || strings.Contains(copied.Display, secret) {
+			t.Errorf("copied token: got %+v, want unreadable", copied)
 		}
 		f.exec(t, `DELETE FROM settings_changes WHERE account_id = ?`, havre)
 	})
@@ -151,23 +154,26 @@ func TestTokenEncryptedAtRest(t *testing.T) {
 	t.Run("other key", func(t *testing.T) {
 		other := settings.NewStore(pool, newBox(t))
 		apis, err := other.ForAccount(f.ctx, f.siege, t0.Add(time.Hour))
-		if !errors.Is(err, secrets.ErrCiphertext) {
-			t.Errorf("ForAccount: got %v, want an error wrapping secrets.ErrCiphertext", err)
+		if err != nil {
+			t.Fatalf("ForAccount: %v", err)
 		}
-		if apis != nil {
-			t.Errorf("ForAccount: got %+v, want nil", apis)
+		token := fieldByKey(t, apiByCode(t, apis, deltaCode), tokenKey)
+		if token.InForce == nil || !token.InForce.Unreadable {
+			t.Errorf("token in force with another key: got %+v, want unreadable", token.InForce)
 		}
-		if err != nil && strings.Contains(err.Error(), secret) {
-			t.Errorf("ForAccount error contains the plain token: %v", err)
+		if strings.Contains(token.InForce.Display, secret) {
+			t.Errorf("the unreadable token shows %q", token.InForce.Display)
 		}
 
-		before := f.rowCounts(t)
+		// A required token that cannot be read must be entered again.
 		_, err = other.Save(f.ctx, f.scope, f.camille, t0.Add(time.Hour), f.siege, deltaCode, map[string]string{urlKey: url2})
-		if !errors.Is(err, secrets.ErrCiphertext) {
-			t.Errorf("Save: got %v, want an error wrapping secrets.ErrCiphertext", err)
+		var invalid validation.Errors
+		if !errors.As(err, &invalid) || invalid[tokenKey] == "" {
+			t.Errorf("Save without the token: got %v, want a validation error on %s", err, tokenKey)
 		}
-		if got := f.rowCounts(t); got != before {
-			t.Errorf("row counts: got %+v, want %+v", got, before)
+		saved, err := other.Save(f.ctx, f.scope, f.camille, t0.Add(time.Hour), f.siege, deltaCode, map[string]string{tokenKey: token2})
+		if err != nil || len(saved) != 1 {
+			t.Errorf("Save of a new token: got (%v, %v), want one field saved", saved, err)
 		}
 	})
 

@@ -20,7 +20,7 @@ Paramètre : %s (%s)
 Nouvelle valeur : %s
 Prise en compte : au plus tard le %s (heure de Paris)
 
-D’ici là, la valeur précédente reste en vigueur. Préparez vos systèmes pour qu’ils acceptent la nouvelle valeur à partir de cette heure.
+La douane peut appliquer la nouvelle valeur à tout moment d’ici cette heure limite : vos systèmes doivent l’accepter dès maintenant, et continuer d’accepter la valeur précédente tant qu’elle peut encore être utilisée.
 
 Ce message est envoyé par la console d’émulation Correspondant Entreprise, qui n’est pas le portail officiel de la douane.
 `
@@ -54,6 +54,19 @@ const mailDomainDecided = `Bonjour,
 Le service des douanes a statué sur la demande d’ouverture du domaine %s pour l’API %s.
 
 %s
+
+Ce message est envoyé par la console d’émulation Correspondant Entreprise, qui n’est pas le portail officiel de la douane.
+`
+
+// mailChangeCancelled: account, field label, API code, cancelled value
+// (masked for a token), value in force.
+const mailChangeCancelled = `Bonjour,
+
+La modification en attente d’un paramètre du compte API %s a été annulée : elle ne sera pas appliquée.
+
+Paramètre : %s (%s)
+Valeur annulée : %s
+Valeur en vigueur : %s
 
 Ce message est envoyé par la console d’émulation Correspondant Entreprise, qui n’est pas le portail officiel de la douane.
 `

@@ -56,7 +56,7 @@ func (s *Store) Save(ctx context.Context, scope accounts.Scope, actor Actor, now
 			input := values[f.Key]
 			current := f.Current()
 			if input == "" {
-				if f.Required && current == nil {
+				if f.Required && (current == nil || current.Unreadable) {
 					verrs.Add(f.Key, "Renseignez le champ «\u00a0"+f.Label+"\u00a0».")
 				}
 				continue
@@ -70,7 +70,7 @@ func (s *Store) Save(ctx context.Context, scope accounts.Scope, actor Actor, now
 				verrs.Add(f.Key, err.Error())
 				continue
 			}
-			if current != nil && current.value == value {
+			if current != nil && !current.Unreadable && current.value == value {
 				continue
 			}
 			updates = append(updates, update{field: f, value: value})
@@ -144,7 +144,8 @@ func (s *Store) saveField(ctx context.Context, tx *sql.Tx, acc account, actor Ac
 }
 
 // CancelPending cancels the pending change of a field: the value in force
-// stays. It returns ErrNotFound when the field has no pending change at
+// stays, and the account's e-mail and the correspondants of its SIRET
+// receive a notice. It returns ErrNotFound when the field has no pending change at
 // now or the account lies outside the scope.
 func (s *Store) CancelPending(ctx context.Context, scope accounts.Scope, actor Actor, now time.Time, accountID int64, apiCode, key string) error {
 	now = now.UTC().Truncate(time.Second)
@@ -187,6 +188,20 @@ func (s *Store) CancelPending(ctx context.Context, scope accounts.Scope, actor A
 			Before:  map[string]string{field.Label: field.Pending.Display},
 			After:   after,
 		})
-		return err
+		if err != nil {
+			return err
+		}
+
+		recipients, err := outbox.AccountRecipients(ctx, tx, acc.ID)
+		if err != nil {
+			return err
+		}
+		inForce := "aucune valeur"
+		if field.InForce != nil {
+			inForce = field.InForce.Display
+		}
+		subject := fmt.Sprintf("Modification annulée d’un paramètre du compte API %s", acc.Identifier)
+		body := fmt.Sprintf(mailChangeCancelled, acc.Identifier, field.Label, apiCode, field.Pending.Display, inForce)
+		return outbox.Enqueue(ctx, tx, now, ActionCancelled, recipients, subject, body, acc.ID, acc.SIRET)
 	})
 }

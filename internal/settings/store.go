@@ -28,6 +28,7 @@ var (
 type Change struct {
 	ID          int64
 	Display     string // the value as shown: a token is masked to its last 4 characters
+	Unreadable  bool   // a token sealed with another key, which must be entered again
 	value       string // the plain value; never leaves the package for tokens
 	RequestedAt time.Time
 	EffectiveAt time.Time // the latest time the customs systems apply it
@@ -83,6 +84,10 @@ func (a API) HasPending() bool {
 	}
 	return false
 }
+
+// UnreadableDisplay stands for a token that the current key cannot
+// decrypt.
+const UnreadableDisplay = "illisible avec la clé actuelle, à saisir de nouveau"
 
 // Store reads and writes settings values.
 type Store struct {
@@ -262,9 +267,40 @@ func (s *Store) change(ctx context.Context, q queryer, kind string, accountID in
 		return nil, fmt.Errorf("settings: read %s/%s of account %d: %w", apiCode, key, accountID, err)
 	}
 
-	if c.value, err = s.open(kind, accountID, apiCode, key, stored); err != nil {
+	c.value, err = s.open(kind, accountID, apiCode, key, stored)
+	if errors.Is(err, secrets.ErrCiphertext) {
+		// Sealed with another key: the value is lost, but the page must
+		// still open so that the correspondant can enter it again.
+		c.Unreadable = true
+		c.Display = UnreadableDisplay
+		return &c, nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("settings: decrypt %s/%s of account %d: %w", apiCode, key, accountID, err)
 	}
 	c.Display = display(kind, c.value)
 	return &c, nil
+}
+
+// KeyMatches reports whether the key opens the latest stored token, or
+// true when no token is stored. The console checks it at start-up, so a
+// wrong or lost key is reported at once rather than page by page.
+func (s *Store) KeyMatches(ctx context.Context) (bool, error) {
+	var accountID int64
+	var apiCode, key, stored string
+	err := s.db.QueryRowContext(ctx, `
+		SELECT c.account_id, c.api_code, c.field_key, c.value
+		FROM settings_changes c JOIN api_settings_fields f ON f.api_code = c.api_code AND f.key = c.field_key
+		WHERE f.kind = 'token' ORDER BY c.id DESC LIMIT 1`).Scan(&accountID, &apiCode, &key, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("settings: read latest token: %w", err)
+	}
+	_, err = s.open(KindToken, accountID, apiCode, key, stored)
+	if errors.Is(err, secrets.ErrCiphertext) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/correspondant-entreprise/console/internal/clock"
+	"github.com/correspondant-entreprise/console/internal/db"
 	"github.com/correspondant-entreprise/console/internal/settings"
 )
 
@@ -111,15 +113,21 @@ func TestWorker(t *testing.T) {
 
 	t.Run("failed round logged", func(t *testing.T) {
 		var logs lockedBuffer
-		wrongKey := settings.NewStore(f.pool, newBox(t))
-		w := settings.NewWorker(wrongKey, clock.Fixed(t0.Add(16*time.Minute)), slog.New(slog.NewTextHandler(&logs, nil)), nil)
+		// A store on a closed database fails every round.
+		closed, err := db.Open(f.ctx, filepath.Join(t.TempDir(), "closed.db"))
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		closed.Close()
+		broken := settings.NewStore(closed, newBox(t))
+		w := settings.NewWorker(broken, clock.Fixed(t0.Add(16*time.Minute)), slog.New(slog.NewTextHandler(&logs, nil)), nil)
 		w.Interval = time.Hour
 		stop := startWorker(t, w)
 		waitFor(t, "an error in the log", func() bool { return strings.Contains(logs.String(), "level=ERROR") })
 		stop()
 
 		if f.applied(t, tokenKey) {
-			t.Error("token applied_at: got set by a store with the wrong key, want NULL")
+			t.Error("token applied_at: got set by a failing store, want NULL")
 		}
 		if strings.Contains(logs.String(), token1) {
 			t.Errorf("log contains the plain token:\n%s", logs.String())

@@ -49,7 +49,7 @@ func (s *Server) moveClock(w http.ResponseWriter, r *http.Request) {
 		d, err := time.ParseDuration(input)
 		if err != nil || d < time.Second {
 			s.renderClock(w, r, http.StatusUnprocessableEntity, input, map[string]string{
-				"advance": "Saisissez une durée positive, par exemple 15m, 1h ou 2h30m (h pour heures, m pour minutes).",
+				"advance": "Durée non reconnue\u00a0: saisissez un nombre suivi de h (heures) ou m (minutes), par exemple 30m, 2h ou 1h30m.",
 			})
 			return
 		}

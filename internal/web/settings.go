@@ -114,11 +114,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	s.wakeMailer()
 	var parts []string
 	for _, sv := range saved {
-		parts = append(parts, fmt.Sprintf("«\u00a0%s\u00a0» sera pris en compte au plus tard le %s", sv.Label, clock.ParisTime(sv.EffectiveAt)))
+		parts = append(parts, fmt.Sprintf("la modification de «\u00a0%s\u00a0» sera prise en compte au plus tard le %s", sv.Label, clock.ParisTime(sv.EffectiveAt)))
 		s.log.InfoContext(r.Context(), "settings value saved",
 			slog.Int64("user_id", u.ID), slog.Int64("account_id", id), slog.String("api", code), slog.String("field", sv.Key))
 	}
-	s.flash(r, "Modification enregistrée\u00a0: "+strings.Join(parts, "\u00a0; ")+" (heure de Paris). D’ici là, la valeur précédente reste en vigueur.")
+	s.flash(r, "Modification enregistrée\u00a0: "+strings.Join(parts, "\u00a0; ")+" (heure de Paris). D’ici là, la valeur précédente, s’il y en a une, reste en vigueur.")
 	redirect(w, r, accountPath(id)+"#parametres")
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -204,5 +205,41 @@ func TestCancelPendingSetting(t *testing.T) {
 	}
 	if res := app.post(t, c, base+"/annulation", url.Values{"key": {"url"}}); res.status != http.StatusNotFound {
 		t.Errorf("second cancel: got %d, want %d", res.status, http.StatusNotFound)
+	}
+}
+
+// TestAccountPageWithAnotherKey opens the account page of a console whose
+// key does not open the stored token, as after a lost key file.
+func TestAccountPageWithAnotherKey(t *testing.T) {
+	keyA, keyB := make([]byte, 32), make([]byte, 32)
+	keyB[0] = 1
+	app := newTestAppWith(t, Config{SecretKey: keyA})
+	c := app.signedIn(t, demo.CorrespondantLogin)
+	id := app.accountID(t, "boreal-siege")
+	app.post(t, c, fmt.Sprintf("/comptes/%d/api/DELTAH7", id), url.Values{"url": {"https://api.atelier-boreal.example"}, "token": {testToken}})
+
+	other, err := New(Config{DB: app.db, Clock: app.server.clock, Logger: app.server.log, SecretKey: keyB})
+	if err != nil {
+		t.Fatalf("New with another key: %v", err)
+	}
+	t.Cleanup(other.Close)
+	ts := httptest.NewServer(other)
+	t.Cleanup(ts.Close)
+	second := &testApp{db: app.db, server: other, http: ts}
+	c2 := second.signedIn(t, demo.CorrespondantLogin)
+
+	for _, path := range []string{fmt.Sprintf("/comptes/%d", id), fmt.Sprintf("/comptes/%d/api/DELTAH7/modifier", id)} {
+		res := second.get(t, c2, path)
+		if res.status != http.StatusOK {
+			t.Fatalf("GET %s: got %d, want %d", path, res.status, http.StatusOK)
+		}
+		if !strings.Contains(pageText(t, res.body), "illisible avec la clé actuelle") {
+			t.Errorf("GET %s does not say the token is unreadable", path)
+		}
+	}
+
+	res := second.post(t, c2, fmt.Sprintf("/comptes/%d/api/DELTAH7", id), url.Values{"token": {"Nouveau-Jeton-Douane-2027"}})
+	if res.status != http.StatusSeeOther {
+		t.Errorf("entering the token again: got %d, want %d", res.status, http.StatusSeeOther)
 	}
 }

@@ -133,7 +133,7 @@ func Clock(v ClockPage) templ.Component {
 				}
 				templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "><label for=\"advance-custom\">Autre durée</label><p class=\"hint\" id=\"advance-hint\">Par exemple 30m, 2h ou 1h30m (h pour heures, m pour minutes), 30 jours au plus.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "><label for=\"advance-custom\">Autre durée</label><p class=\"hint\" id=\"advance-hint\">Un nombre suivi de h (heures) ou m (minutes), par exemple 30m, 2h ou 1h30m, 30 jours au plus (720h).</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -132,6 +132,12 @@ var actionLabels = map[string]string{
 	journal.ActionHabilitationGranted:    "Habilitation accordée",
 	journal.ActionHabilitationRefused:    "Habilitation refusée",
 	journal.ActionHabilitationRevoked:    "Habilitation retirée",
+	settings.ActionChanged:               "Modification de paramètre",
+	settings.ActionCancelled:             "Annulation de modification de paramètre",
+	settings.ActionApplied:               "Paramètre pris en compte",
+	settings.ActionDomainAsked:           "Demande d’ouverture de domaine",
+	settings.ActionDomainOpened:          "Domaine ouvert",
+	settings.ActionDomainRefused:         "Ouverture de domaine refusée",
 }
 
 // ActionLabel returns the French name of a journal action, or the action
