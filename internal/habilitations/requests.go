@@ -83,10 +83,10 @@ func scopedAccount(ctx context.Context, tx *sql.Tx, scope accounts.Scope, id int
 // Submit records a request for the account to be habilitated on the APIs
 // with the codes. It returns validation.Errors on the "api" field when no
 // API is chosen, or when one is unknown, already held by the account, or
-// already in an open request; accounts.ErrNotFound when the account lies
-// outside the scope. The request, its journal entry and the notification
-// to the account's e-mail and the correspondants of its SIRET are written
-// in one transaction.
+// already in an open request. It returns accounts.ErrNotFound when the
+// account lies outside the scope. The request, its journal entry and the
+// notification to the account's e-mail and the correspondants of its SIRET
+// are written in one transaction.
 func (s *Store) Submit(ctx context.Context, scope accounts.Scope, actor Actor, now time.Time, accountID int64, codes []string) (int64, error) {
 	codes = uniqueCodes(codes)
 	if len(codes) == 0 {

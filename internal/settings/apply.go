@@ -16,13 +16,13 @@ import (
 )
 
 // ApplyDue records every change whose effective time has come by now and
-// that is neither cancelled nor recorded yet: it sets applied_at, journals
-// that the value is in force and queues a notice to the account's e-mail and the
-// correspondants of its SIRET, each change in its own transaction. The
-// applied_at condition makes each notice exactly-once, also when the clock
-// jumps over several effective times or the console restarts. It returns
-// the number of changes recorded and the errors of those it could not
-// record, which stay due.
+// that is neither cancelled nor recorded yet. For each, in its own
+// transaction, it sets applied_at, journals that the value is in force and
+// queues a notice to the account's e-mail and the correspondants of its
+// SIRET. The applied_at condition makes each notice exactly-once, also when
+// the clock jumps over several effective times or the console restarts. It
+// returns the number of changes recorded and the errors of those it could
+// not record, which stay due.
 func (s *Store) ApplyDue(ctx context.Context, now time.Time) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT id FROM settings_changes

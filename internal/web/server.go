@@ -25,7 +25,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/users"
 )
 
-// Config is what the web server is built from.
+// Config holds the dependencies and settings of the web server.
 type Config struct {
 	DB *sql.DB
 	// Clock is the business clock that the admin role moves; nil means an
@@ -146,7 +146,7 @@ func (s *Server) Close() {
 	s.store.StopCleanup()
 }
 
-// ping checks that the database answers.
+// ping checks that the database responds.
 func (s *Server) ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -154,7 +154,7 @@ func (s *Server) ping(ctx context.Context) error {
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
-// wakeMailer asks the mailer, if any, to send the e-mails just written.
+// wakeMailer wakes the mailer, if any, to send the e-mails just written.
 func (s *Server) wakeMailer() {
 	if s.mailer != nil {
 		s.mailer.Wake()

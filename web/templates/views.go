@@ -14,7 +14,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/settings"
 )
 
-// Page is what the layout needs on every page.
+// Page holds the data the layout shows on every page.
 type Page struct {
 	Title       string
 	User        *CurrentUser // nil when nobody is signed in
