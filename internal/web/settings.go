@@ -24,7 +24,7 @@ func settingsActor(u *users.User) settings.Actor {
 // renderSettingsEdit renders the settings form of one API of an account;
 // 404 when the account lies outside the scope or is not habilitated on the
 // API.
-func (s *Server) renderSettingsEdit(w http.ResponseWriter, r *http.Request, status int, id int64, code string, values, fieldErrors map[string]string) {
+func (s *Server) renderSettingsEdit(w http.ResponseWriter, r *http.Request, status int, id int64, code string, values, fieldErrors map[string]string, tokenCleared bool) {
 	a, err := s.accounts.Get(r.Context(), scopeOf(currentUser(r)), id)
 	if errors.Is(err, accounts.ErrNotFound) {
 		s.notFound(w, r)
@@ -49,6 +49,8 @@ func (s *Server) renderSettingsEdit(w http.ResponseWriter, r *http.Request, stat
 				Values:  values,
 				Errors:  fieldErrors,
 				Now:     now,
+
+				TokenCleared: tokenCleared,
 			}))
 			return
 		}
@@ -63,7 +65,7 @@ func (s *Server) showSettingsEdit(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.renderSettingsEdit(w, r, http.StatusOK, id, chi.URLParam(r, "code"), nil, nil)
+	s.renderSettingsEdit(w, r, http.StatusOK, id, chi.URLParam(r, "code"), nil, nil, false)
 }
 
 // saveSettings records the values typed for the settings of one API.
@@ -94,12 +96,15 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		// Typed values come back, except tokens: a secret is never sent
 		// back to the browser.
 		kept := map[string]string{}
+		cleared := false
 		for key, value := range values {
-			if !strings.Contains(strings.ToLower(key), "token") {
-				kept[key] = value
+			if strings.Contains(strings.ToLower(key), "token") {
+				cleared = cleared || value != ""
+				continue
 			}
+			kept[key] = value
 		}
-		s.renderSettingsEdit(w, r, http.StatusUnprocessableEntity, id, code, kept, invalid)
+		s.renderSettingsEdit(w, r, http.StatusUnprocessableEntity, id, code, kept, invalid, cleared)
 		return
 	case err != nil:
 		s.serverError(w, r, err)

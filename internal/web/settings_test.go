@@ -138,6 +138,9 @@ func TestSettingsRejectInvalidValues(t *testing.T) {
 			if strings.Contains(res.body, tc.token) && tc.token != "" {
 				t.Error("the page sends the token back")
 			}
+			if cleared := strings.Contains(pageText(t, res.body), "le jeton saisi n’est pas conservé"); cleared != (tc.token != "") {
+				t.Errorf("token-cleared notice shown: got %v, want %v", cleared, tc.token != "")
+			}
 			if got := app.countRows(t, "settings_changes"); got != before {
 				t.Errorf("settings changes: got %d, want %d", got, before)
 			}

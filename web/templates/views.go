@@ -96,7 +96,10 @@ type SettingsEditPage struct {
 	API     settings.API
 	Values  map[string]string // typed values of a rejected form, by field key; never a token
 	Errors  map[string]string
-	Now     time.Time
+	// TokenCleared: a token typed in a rejected form is not sent back and
+	// must be typed again.
+	TokenCleared bool
+	Now          time.Time
 }
 
 // ClockPage is the emulation clock.
