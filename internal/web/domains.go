@@ -16,7 +16,7 @@ const maxOpenings = 200
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func (s *Server) renderDomainQueue(w http.ResponseWriter, r *http.Request, status int, state string, fieldErrors map[string]string) {
+func (s *Server) renderDomainQueue(w http.ResponseWriter, r *http.Request, status int, state string, fieldErrors map[string]string, choices map[int64]string) {
 	list, err := s.settings.Openings(r.Context(), state, maxOpenings)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -27,6 +27,7 @@ func (s *Server) renderDomainQueue(w http.ResponseWriter, r *http.Request, statu
 		Openings: list,
 		State:    state,
 		Errors:   fieldErrors,
+		Choices:  choices,
 	}))
 }
 
@@ -40,7 +41,7 @@ func (s *Server) showDomainQueue(w http.ResponseWriter, r *http.Request) {
 			state = st
 		}
 	}
-	s.renderDomainQueue(w, r, http.StatusOK, state, nil)
+	s.renderDomainQueue(w, r, http.StatusOK, state, nil, nil)
 }
 
 // decideDomainOpening opens (decision=open) or refuses (decision=refuse,
@@ -58,7 +59,7 @@ func (s *Server) decideDomainOpening(w http.ResponseWriter, r *http.Request) {
 	decision := r.PostForm.Get("decision")
 	if decision != "open" && decision != "refuse" {
 		s.renderDomainQueue(w, r, http.StatusUnprocessableEntity, settings.DomainRequested,
-			map[string]string{"reason." + itoa(int(id)): "Choisissez d’ouvrir ou de refuser le domaine."})
+			map[string]string{"reason." + itoa(int(id)): "Choisissez d’ouvrir ou de refuser le domaine."}, nil)
 		return
 	}
 
@@ -74,7 +75,7 @@ func (s *Server) decideDomainOpening(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.As(err, &invalid):
 		s.renderDomainQueue(w, r, http.StatusUnprocessableEntity, settings.DomainRequested,
-			map[string]string{"reason." + itoa(int(id)): invalid["reason"]})
+			map[string]string{"reason." + itoa(int(id)): invalid["reason"]}, map[int64]string{id: decision})
 		return
 	case err != nil:
 		s.serverError(w, r, err)

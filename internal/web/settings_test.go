@@ -179,8 +179,12 @@ func TestDomainOpeningFlow(t *testing.T) {
 		t.Fatalf("find opening: %v", err)
 	}
 	decide := fmt.Sprintf("/douane/domaines/%d", opening)
-	if res := app.post(t, douane, decide, url.Values{"decision": {"refuse"}}); res.status != http.StatusUnprocessableEntity {
-		t.Errorf("refusal without reason: got %d, want %d", res.status, http.StatusUnprocessableEntity)
+	refusal := app.post(t, douane, decide, url.Values{"decision": {"refuse"}})
+	if refusal.status != http.StatusUnprocessableEntity {
+		t.Errorf("refusal without reason: got %d, want %d", refusal.status, http.StatusUnprocessableEntity)
+	}
+	if !strings.Contains(refusal.body, fmt.Sprintf(`id="refuse-%d" value="refuse" checked`, opening)) {
+		t.Error("the refusal choice is not kept after the error")
 	}
 	if res := app.post(t, douane, decide, url.Values{"decision": {"open"}}); res.status != http.StatusSeeOther {
 		t.Fatalf("open: got %d, want %d", res.status, http.StatusSeeOther)

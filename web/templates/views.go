@@ -118,6 +118,7 @@ type DomainQueuePage struct {
 	Openings []settings.Opening
 	State    string
 	Errors   map[string]string // "reason.ID" for a refusal without reason
+	Choices  map[int64]string  // the decision posted for a request, kept after an error
 }
 
 // ErrorPage is a full-page error.
