@@ -45,13 +45,7 @@ func addUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			"it is not a terminal; otherwise a password is generated and printed once. Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+	if done, err := parseFlags(fs, args, []envFlag{{"db", "CONSOLE_DB"}}); done || err != nil {
 		return err
 	}
 	if *login == "" || *name == "" || len(roles) == 0 {
@@ -139,13 +133,7 @@ func addEstablishment(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(fs.Output(), "Usage: console establishment add -siret SIRET -company NAME [-label NAME] [flags]\n\nRecord an establishment and its company. Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+	if done, err := parseFlags(fs, args, []envFlag{{"db", "CONSOLE_DB"}}); done || err != nil {
 		return err
 	}
 	if *number == "" || *company == "" {
@@ -179,13 +167,7 @@ func unlockUser(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			"Clear the sign-in failures and the lockout of a login. Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+	if done, err := parseFlags(fs, args, []envFlag{{"db", "CONSOLE_DB"}}); done || err != nil {
 		return err
 	}
 	if *login == "" {
@@ -225,13 +207,7 @@ func addPerimeter(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"Add establishments to the perimeter of an existing user. Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	if err := applyEnv(fs, []envFlag{{"db", "CONSOLE_DB"}}); err != nil {
+	if done, err := parseFlags(fs, args, []envFlag{{"db", "CONSOLE_DB"}}); done || err != nil {
 		return err
 	}
 	if *login == "" || len(sirets) == 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -43,4 +44,18 @@ func applyEnv(fs *flag.FlagSet, bindings []envFlag) error {
 func isBoolFlag(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
+}
+
+// parseFlags parses args, then sets the bound flags that args left unset
+// from their environment variables. done is true after -help, whose usage
+// the flag set has printed. A bad command line returns errUsage, already
+// explained on the flag set's output.
+func parseFlags(fs *flag.FlagSet, args []string, bindings []envFlag) (done bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, errUsage
+	}
+	return false, applyEnv(fs, bindings)
 }

@@ -45,17 +45,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, logger *slog.Lo
 		fmt.Fprintf(fs.Output(), "\nUsage: console [serve] [flags]\n\nServe the console. Flags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	err := applyEnv(fs, []envFlag{
+	done, err := parseFlags(fs, args, []envFlag{
 		{"addr", "CONSOLE_ADDR"}, {"db", "CONSOLE_DB"}, {"demo", "CONSOLE_DEMO"}, {"https", "CONSOLE_HTTPS"},
 		{"smtp", "CONSOLE_SMTP"}, {"smtp-from", "CONSOLE_SMTP_FROM"},
 	})
-	if err != nil {
+	if done || err != nil {
 		return err
 	}
 
