@@ -140,8 +140,8 @@ func checkNewPassword(verr validation.Errors, pw, confirmation string) {
 	}
 }
 
-// checkAvailability runs the database checks outside a transaction, for the
-// first answer to the user.
+// checkAvailability runs the database checks outside a transaction, so the
+// user sees them with the format errors before any password is hashed.
 func (s *Store) checkAvailability(ctx context.Context, scope Scope, identifier, number string, verr validation.Errors) error {
 	return checkAvailabilityTx(ctx, s.db, scope, identifier, number, verr)
 }

@@ -205,8 +205,7 @@ type Habilitation struct {
 	GrantedAt time.Time
 }
 
-// AccountHabilitations is what the account page shows about
-// habilitations.
+// AccountHabilitations holds the habilitation data of the account page.
 type AccountHabilitations struct {
 	Live        []Habilitation
 	Requests    []Request // every request of the account, newest first

@@ -240,9 +240,9 @@ func startSMTPServer(t *testing.T, rejectData int) *smtpServer {
 	go func() { done <- server.Serve(listener) }()
 	t.Cleanup(func() {
 		server.Close()
-		// Close only closes the listeners Serve has registered; a test that
-		// ends before the goroutine starts would leave Serve blocked in
-		// Accept, so the listener is closed here too.
+		// Close only closes the listeners that Serve has registered. A test
+		// that ends before the goroutine starts would leave Serve blocked
+		// in Accept, so the listener is closed here too.
 		listener.Close()
 		if err := <-done; err != nil {
 			t.Errorf("SMTP server Serve: %v", err)

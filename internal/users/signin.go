@@ -32,7 +32,7 @@ func (e *LockedError) Error() string {
 	return "users: login locked until " + e.Until.Format(time.RFC3339)
 }
 
-// SignInResult tells the caller what happened, for its logs.
+// SignInResult is the outcome of an attempt, for the caller's logs.
 type SignInResult struct {
 	Failures  int  // consecutive failures recorded for the login, 0 after a success
 	NowLocked bool // this attempt started a lockout

@@ -17,7 +17,7 @@ import (
 	"github.com/correspondant-entreprise/console/internal/siret"
 )
 
-// Role is what a console user may do.
+// Role names a set of permissions of a console user.
 type Role string
 
 // The console roles.

@@ -221,7 +221,7 @@ func TestConcurrentEditsFromOneVersion(t *testing.T) {
 		t.Fatalf("statuses: got %v, want one 303 and one 409", statuses)
 	}
 
-	// A stale form now answers 409 with the current values.
+	// A stale form now gets 409 with the current values.
 	res := app.post(t, c, fmt.Sprintf("/comptes/%d", id), url.Values{"email": {"troisieme@atelier-boreal.example"}, "version": {version}})
 	if res.status != http.StatusConflict {
 		t.Fatalf("stale form: got %d, want %d", res.status, http.StatusConflict)

@@ -22,8 +22,8 @@ func accountPath(id int64) string {
 	return "/comptes/" + strconv.FormatInt(id, 10)
 }
 
-// submitRequest asks customs to habilitate the account on the APIs ticked
-// in the form (field "api", repeated).
+// submitRequest records a habilitation request for the APIs ticked in the
+// form (field "api", repeated).
 func (s *Server) submitRequest(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r, "id")
 	if !ok {

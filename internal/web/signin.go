@@ -130,7 +130,7 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/comptes")
 }
 
-// showHealth responds with 200 while the database answers, 503 otherwise.
+// showHealth responds with 200 while the database responds, 503 otherwise.
 func (s *Server) showHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

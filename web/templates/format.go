@@ -180,7 +180,7 @@ func anyAvailable(choices []accounts.SIRETChoice) bool {
 	return false
 }
 
-// timeLeft says how long until an instant, in French: "dans 3 h 59 min".
+// timeLeft returns the time until an instant in French: "dans 3 h 59 min".
 func timeLeft(at, now time.Time) string {
 	d := at.Sub(now)
 	if d <= 0 {

@@ -17,7 +17,7 @@ import (
 // Page holds the data the layout shows on every page.
 type Page struct {
 	Title       string
-	User        *CurrentUser // nil when nobody is signed in
+	User        *CurrentUser // nil when no user is signed in
 	Flash       string       // a one-time success message
 	DemoData    bool         // the database holds the demo data set
 	EmulatedNow *time.Time   // the emulated business time, nil while it follows real time
@@ -187,7 +187,7 @@ type AccountEditPage struct {
 	Account           accounts.Account
 	Email             string            // the value of the e-mail field
 	Errors            map[string]string // per field name
-	Conflict          string            // why the submitted form was stale, with the current values shown
+	Conflict          string            // explanation shown when the submitted form was stale, above the current values
 	PasswordChecks    []password.Item
 	GeneratedPassword string // a proposed password, shown once; empty otherwise
 	Acknowledged      bool
